@@ -1,0 +1,39 @@
+"""Command registry: one module per command under ``dazzle.cli``."""
+
+from __future__ import annotations
+
+import typer
+
+from dazzle import __version__
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dazzle {__version__}")
+        raise typer.Exit()
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="dazzle",
+        help="Dazzle: a folder of .dsl files becomes a running web application.",
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ) -> None:
+        """Dazzle: a folder of .dsl files becomes a running web application."""
+
+    from dazzle.cli import init_cmd, inspect_cmd, validate_cmd
+
+    app.command("validate")(validate_cmd.validate)
+    app.command("inspect")(inspect_cmd.inspect)
+    app.command("init")(init_cmd.init)
+    return app

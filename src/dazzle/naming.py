@@ -1,0 +1,45 @@
+"""Names the runtime derives from the model: API paths, UI slugs, labels."""
+
+from __future__ import annotations
+
+_IRREGULAR = (
+    ("person", "people"),
+    ("child", "children"),
+    ("woman", "women"),
+    ("man", "men"),
+    ("mouse", "mice"),
+    ("goose", "geese"),
+    ("tooth", "teeth"),
+    ("foot", "feet"),
+    ("datum", "data"),
+    ("criterion", "criteria"),
+)
+_UNCHANGED = ("sheep", "series", "species", "news", "data", "equipment", "information")
+
+
+def plural(name: str) -> str:
+    """The lower-case English plural used for API paths: Task -> tasks, Person -> people,
+    TaskComment -> taskcomments, Category -> categories, Status -> statuses."""
+    word = name.lower()
+    for end in _UNCHANGED:
+        if word.endswith(end):
+            return word
+    for singular, many in _IRREGULAR:
+        if word.endswith(singular):
+            return word[: -len(singular)] + many
+    if word.endswith("sis"):
+        return word[:-3] + "ses"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def api_path(entity: str) -> str:
+    return "/" + plural(entity)
+
+
+def ui_slug(entity: str) -> str:
+    """UI slug: the entity name lower-cased with ``_`` -> ``-`` (as published)."""
+    return entity.lower().replace("_", "-")
