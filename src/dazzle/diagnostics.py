@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -101,7 +101,8 @@ class Diagnostic:
 
     def format(self) -> str:
         """``path:line:col: error[E0xx]: message`` plus an indented hint line."""
-        head = f"{self.path}:{self.line}:{self.col}: {self.severity.value}[{self.code}]: {self.message}"
+        where = f"{self.path}:{self.line}:{self.col}"
+        head = f"{where}: {self.severity.value}[{self.code}]: {self.message}"
         if self.hint:
             return f"{head}\n  hint: {self.hint}"
         return head

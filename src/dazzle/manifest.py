@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -289,8 +289,9 @@ def _build(
         if value < 1:
             line, col = loc.find(table, key)
             diags.append(
-                Diagnostic("E204", f"[{table}] {key} must be at least 1, got {value}", shown,
-                           line, col)
+                Diagnostic(
+                    "E204", f"[{table}] {key} must be at least 1, got {value}", shown, line, col
+                )
             )
     auth = AuthConfig(
         enabled=_get(data, "auth", "enabled", _BOOL, False),
@@ -320,6 +321,3 @@ def _build(
         ui_theme=_get(data, "ui", "theme", _STR, None) or _get(data, "theme", "preset", _STR, None),
     )
     return manifest, diags
-
-
-__all__ = ["MANIFEST_NAME", "AuthConfig", "Manifest", "field", "load_manifest", "parse_version_pin"]

@@ -89,9 +89,7 @@ def load_project(project_dir: str | Path, *, cwd: str | Path | None = None) -> L
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            diags.append(
-                Diagnostic("E001", f"file is not UTF-8 text ({exc.reason})", shown, 1, 1)
-            )
+            diags.append(Diagnostic("E001", f"file is not UTF-8 text ({exc.reason})", shown, 1, 1))
             continue
         module, file_diags = parse_module(text, shown, path.stem)
         modules.append(module)

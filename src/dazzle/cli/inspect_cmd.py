@@ -144,7 +144,8 @@ class _Printer:
     def entity_full(self, spec: AppSpec, e: Entity) -> None:
         self.say(paint(f'{e.name} "{e.title}"', "bold", self.color) + f"  module {e.module}")
         self.head("Fields")
-        width = max((len(m.name) for m in (*e.fields, *e.computed)), default=0)
+        names = [f.name for f in e.fields] + [c.name for c in e.computed]
+        width = max((len(n) for n in names), default=0)
         for f in e.fields:
             self.say(f"{f.name.ljust(width)}  {field_line(f)}", 1)
         for c in e.computed:
@@ -171,21 +172,24 @@ class _Printer:
         if e.has_access_rules:
             self.head("Access rules")
             for r in e.permissions:
-                cond = to_text(r.condition) if r.condition is not None else (
-                    "authenticated" if r.require_auth else "anonymous"
+                cond = (
+                    to_text(r.condition)
+                    if r.condition is not None
+                    else ("authenticated" if r.require_auth else "anonymous")
                 )
                 self.say(f"{r.effect} {r.operation}: {cond}  (from {r.origin}:)", 1)
             for v in e.visibility:
                 cond = to_text(v.condition) if v.condition is not None else "all"
                 self.say(f"visible when {v.context}: {cond}", 1)
-            for s in e.scopes:
-                cond = to_text(s.condition) if s.condition is not None else "all"
-                self.say(f"scope {s.operation}: {cond}  as {', '.join(s.personas)}", 1)
+            for sc in e.scopes:
+                cond = to_text(sc.condition) if sc.condition is not None else "all"
+                self.say(f"scope {sc.operation}: {cond}  as {', '.join(sc.personas)}", 1)
         self.head("Routes")
         base = api_path(e.name)
         self.say(f"GET {base}  POST {base}", 1)
-        self.say(f"GET {base}/{{id}}  PUT {base}/{{id}}  PATCH {base}/{{id}}  DELETE {base}/{{id}}",
-                 1)
+        self.say(
+            f"GET {base}/{{id}}  PUT {base}/{{id}}  PATCH {base}/{{id}}  DELETE {base}/{{id}}", 1
+        )
         for s in spec.surfaces_for(e.name):
             self.say(f"GET {surface_route(s)}  ({s.mode} surface {s.name})", 1)
 

@@ -66,6 +66,7 @@ def validate(
             summary += f" ({n_warn} warnings)"
         typer.echo(paint(summary, "green", color))
         return
-    typer.echo(paint(f"{name}: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warnings", "red",
-                     color))
+    typer.echo(
+        paint(f"{name}: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warnings", "red", color)
+    )
     raise typer.Exit(1)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from dazzle.dsl.access import parse_access_block
 from dazzle.dsl.cursor import Cursor
 from dazzle.dsl.fields import looks_like_type, parse_field_or_computed
-from dazzle.dsl.lexer import DURATION, NAME, NEWLINE, NUMBER, OP, STRING, Token
+from dazzle.dsl.lexer import DURATION, NAME, NEWLINE, NUMBER, OP, Token
+from dazzle.expr.nodes import Duration
 from dazzle.expr.parse import parse_duration_token, parse_expression
 from dazzle.ir.common import Loc, NameRef, title_case
 from dazzle.ir.entity import (
@@ -45,7 +46,14 @@ _NEWER_ENTITY_KEYS = (
 )
 _ACCESS_BLOCKS = ("access", "permit", "forbid", "visible", "permissions", "scope")
 _AUDIT_OPS = ("create", "read", "update", "delete", "list")
-_TIME_WORDS = {"days": "d", "day": "d", "hours": "h", "hour": "h", "minutes": "min", "minute": "min"}
+_TIME_WORDS = {
+    "days": "d",
+    "day": "d",
+    "hours": "h",
+    "hour": "h",
+    "minutes": "min",
+    "minute": "min",
+}
 
 
 @dataclass
@@ -167,8 +175,10 @@ def _entity_item(c: Cursor, parts: _EntityParts) -> None:
         )
         return
     value, after = c.peek(2), c.peek(3)
-    if value.kind != NAME or value.value in ("true", "false") or (
-        after.kind == OP and after.value == "."
+    if (
+        value.kind != NAME
+        or value.value in ("true", "false")
+        or (after.kind == OP and after.value == ".")
     ):
         # `signing_validator: app.x.y`, `flag: true`: a key of its own, not a mistyped field
         c.skip_unknown("W002", f"entity key '{word}' is not supported; skipped with its block", t)
@@ -248,7 +258,8 @@ def _audit(c: Cursor, parts: _EntityParts) -> None:
         parts.audit = ()
     else:
         raise c.error(
-            f"expected all, true, false or [create, update, ...] after 'audit:', got {t.describe()}",
+            "expected all, true, false or [create, update, ...] after 'audit:', "
+            f"got {t.describe()}",
             code="E017",
         )
     c.expect_newline()
@@ -328,7 +339,7 @@ class _GuardParts:
     roles: list[str] = field(default_factory=list)
     guards: list[Guard] = field(default_factory=list)
     manual: bool = False
-    auto_after: object = None
+    auto_after: Duration | None = None
 
 
 def _inline_guards(c: Cursor, g: _GuardParts) -> None:
@@ -366,9 +377,7 @@ def _inline_guards(c: Cursor, g: _GuardParts) -> None:
             )
 
 
-def _auto_after(c: Cursor) -> object:
-    from dazzle.expr.nodes import Duration
-
+def _auto_after(c: Cursor) -> Duration:
     if not c.accept_name("after"):
         return Duration(0, "min")
     t = c.tok
@@ -381,8 +390,9 @@ def _auto_after(c: Cursor) -> object:
         if c.tok.kind == NAME and c.tok.value in _TIME_WORDS:
             unit = _TIME_WORDS[c.advance().value]
         return Duration(int(t.value), unit, t.line, t.col)
-    raise c.error(f"expected a delay such as '7 days' after 'auto after', got {t.describe()}",
-                  code="E021")
+    raise c.error(
+        f"expected a delay such as '7 days' after 'auto after', got {t.describe()}", code="E021"
+    )
 
 
 def _block_guard(c: Cursor, g: _GuardParts) -> None:
@@ -420,5 +430,3 @@ _KEYS = {
     "invariant": _invariant,
     "transitions": _transitions,
 }
-
-__all__ = ["STRING", "parse_archetype", "parse_entity"]

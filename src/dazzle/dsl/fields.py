@@ -136,14 +136,18 @@ def _decimal_type(c: Cursor, t: Token) -> FieldType:
     scale = c.expect_int("a scale")
     c.expect_op(")")
     if precision < 1 or precision > 1000:
-        c.flag(c.error(f"decimal precision {precision} is out of range (1-1000)", p_tok, code="E012"))
+        c.flag(
+            c.error(f"decimal precision {precision} is out of range (1-1000)", p_tok, code="E012")
+        )
     if scale > precision:
-        c.flag(c.error(
-            f"decimal scale {scale} exceeds its precision {precision}",
-            s_tok,
-            code="E116",
-            hint=f"use decimal({max(precision, scale)},{scale}) or a smaller scale",
-        ))
+        c.flag(
+            c.error(
+                f"decimal scale {scale} exceeds its precision {precision}",
+                s_tok,
+                code="E116",
+                hint=f"use decimal({max(precision, scale)},{scale}) or a smaller scale",
+            )
+        )
     return FieldType(FieldKind.DECIMAL, precision=precision, scale=scale)
 
 

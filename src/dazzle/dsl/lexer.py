@@ -144,7 +144,8 @@ def tokenize(text: str, path: str) -> tuple[list[Token], list[Diagnostic]]:
                     diags.append(
                         Diagnostic(
                             "E003",
-                            f"inconsistent indentation (expected {indents[-1]} spaces, got {width})",
+                            "inconsistent indentation "
+                            f"(expected {indents[-1]} spaces, got {width})",
                             path,
                             line,
                             icol,

@@ -19,11 +19,56 @@ from dazzle.ir.people import App, Scenario
 
 # Constructs of the language we parse around but do not run (spec §3 and §7.2).
 NON_CORE = frozenset(
-    """story process schedule service llm_model llm_config llm_intent event_model subscribe
-    project projection stream hless message channel template asset document experience
-    foreign_model integration test flow ledger transaction view webhook approval sla island
-    notification policies tenancy interfaces data_products guide rhythm job audit search
-    feedback_widget grant_schema param analytics subprocessor atomic rule question""".split()
+    [
+        "story",
+        "process",
+        "schedule",
+        "service",
+        "llm_model",
+        "llm_config",
+        "llm_intent",
+        "event_model",
+        "subscribe",
+        "project",
+        "projection",
+        "stream",
+        "hless",
+        "message",
+        "channel",
+        "template",
+        "asset",
+        "document",
+        "experience",
+        "foreign_model",
+        "integration",
+        "test",
+        "flow",
+        "ledger",
+        "transaction",
+        "view",
+        "webhook",
+        "approval",
+        "sla",
+        "island",
+        "notification",
+        "policies",
+        "tenancy",
+        "interfaces",
+        "data_products",
+        "guide",
+        "rhythm",
+        "job",
+        "audit",
+        "search",
+        "feedback_widget",
+        "grant_schema",
+        "param",
+        "analytics",
+        "subprocessor",
+        "atomic",
+        "rule",
+        "question",
+    ]
 )
 CORE = (
     "module",
@@ -48,8 +93,17 @@ class _ModuleBuilder:
         self.uses: list[NameRef] = []
         self.app: App | None = None
         self.items: dict[str, list[object]] = {
-            k: [] for k in ("entity", "archetype", "enum", "surface", "workspace", "persona",
-                            "scenario", "nav")
+            k: []
+            for k in (
+                "entity",
+                "archetype",
+                "enum",
+                "surface",
+                "workspace",
+                "persona",
+                "scenario",
+                "nav",
+            )
         }
         self.incomplete: set[tuple[str, str]] = set()
 

@@ -7,7 +7,7 @@ from dazzle.dsl.keys import skip_unknown_key
 from dazzle.dsl.lexer import INDENT, NAME, NEWLINE, NUMBER, OP, STRING
 from dazzle.dsl.workspace import parse_nav_group
 from dazzle.expr.nodes import LiteralValue
-from dazzle.ir.common import Loc, NameRef, title_case
+from dazzle.ir.common import Loc, title_case
 from dazzle.ir.people import (
     DemoFixture,
     DemoRecord,
@@ -79,7 +79,7 @@ def _persona_item(c: Cursor, data: dict[str, object]) -> None:
     elif w == "default_workspace":
         data["default_workspace"] = c.expect_ref("a workspace name")
     elif w == "default_route":
-        data["default_route"] = c.expect_string("a route such as \"/app\"")
+        data["default_route"] = c.expect_string('a route such as "/app"')
     c.expect_newline()
 
 
@@ -254,6 +254,3 @@ def parse_nav(c: Cursor, module: str) -> Nav:
 
     c.items(item)
     return Nav(name.value, tuple(groups), module, c.loc(kw))
-
-
-__all__ = ["NameRef", "parse_demo", "parse_enum", "parse_nav", "parse_persona", "parse_scenario"]

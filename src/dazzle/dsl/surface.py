@@ -20,7 +20,17 @@ from dazzle.ir.surface import (
     SurfaceAction,
 )
 
-_SURFACE_KEYS = ("uses", "mode", "source", "priority", "access", "search", "section", "action", "ux")
+_SURFACE_KEYS = (
+    "uses",
+    "mode",
+    "source",
+    "priority",
+    "access",
+    "search",
+    "section",
+    "action",
+    "ux",
+)
 _NEWER_SURFACE_KEYS = (
     "render",
     "open",
@@ -110,7 +120,7 @@ def _surface_item(c: Cursor, p: _SurfaceParts) -> None:
     elif w == "section":
         p.sections.append(_section(c))
         return
-    elif w == "action" and not c.peek().kind == OP:
+    elif w == "action" and c.peek().kind != OP:
         p.actions.append(_action(c))
         return
     elif w == "ux" and c.peek().value == ":":
@@ -160,7 +170,7 @@ def _section(c: Cursor) -> Section:
             return
         raise c.error(
             f"expected 'field <name>' in a section, got {t.describe()}",
-            hint="sections list fields: `field title \"Title\"`",
+            hint='sections list fields: `field title "Title"`',
         )
 
     c.items(item)
@@ -168,7 +178,7 @@ def _section(c: Cursor) -> Section:
 
 
 def _section_field(c: Cursor) -> SectionField:
-    kw = c.advance()  # field
+    c.advance()  # field
     name = c.expect_name("a field name")
     label = c.optional_string()
     options: list[tuple[str, str]] = []
@@ -190,7 +200,7 @@ def _section_field(c: Cursor) -> SectionField:
             value = ".".join(parts)
         options.append((key.value, value))
     c.expect_newline()
-    return SectionField(name.value, label, tuple(options), when, c.loc(name if kw else name))
+    return SectionField(name.value, label, tuple(options), when, c.loc(name))
 
 
 def _action(c: Cursor) -> SurfaceAction:

@@ -144,7 +144,7 @@ def _attention(c: Cursor) -> AttentionSignal:
                 f"attention signal needs a '{required}:' line",
                 kw,
                 code="E018",
-                hint="write `when: <condition>` and `message: \"...\"` under `attention`",
+                hint='write `when: <condition>` and `message: "..."` under `attention`',
             )
     when = parts["when"]
     message = parts["message"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from dazzle.dsl.cursor import Cursor
 from dazzle.dsl.keys import skip_unknown_key
-from dazzle.dsl.lexer import INDENT, NAME, NEWLINE, OP, STRING, Token
+from dazzle.dsl.lexer import INDENT, NAME, NEWLINE, OP, Token
 from dazzle.dsl.surface import parse_access_spec
 from dazzle.dsl.ux import parse_sort_list, parse_ux
 from dazzle.expr.nodes import Node
@@ -24,7 +24,15 @@ from dazzle.ir.workspace import (
     Workspace,
 )
 
-_WORKSPACE_KEYS = ("purpose", "stage", "engine_hint", "access", "context_selector", "nav_group", "ux")
+_WORKSPACE_KEYS = (
+    "purpose",
+    "stage",
+    "engine_hint",
+    "access",
+    "context_selector",
+    "nav_group",
+    "ux",
+)
 _REGION_KEYS = (
     "source",
     "filter",
@@ -316,6 +324,3 @@ def _aggregate_target(
         return first, None
     # sum(total): a field of the region's source entity
     return None, first
-
-
-__all__ = ["STRING", "parse_nav_group", "parse_workspace"]

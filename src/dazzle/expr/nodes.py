@@ -9,7 +9,8 @@ Positions are kept for error messages and excluded from equality.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as dc_field
 from decimal import Decimal
 from typing import TypeAlias
 
@@ -34,8 +35,8 @@ COMPARE_OPS = frozenset({"==", "!=", "<", ">", "<=", ">="})
 @dataclass(frozen=True, slots=True)
 class Literal:
     value: LiteralValue
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,8 @@ class Duration:
 
     amount: int
     unit: str
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
     @property
     def seconds(self) -> int:
@@ -62,8 +63,8 @@ class DateAnchor:
     kind: str  # "today" | "now"
     offset: Duration | None = None
     sign: int = 1
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,8 @@ class FieldRef:
     """A field of the record in scope, possibly through refs: ``task.assigned_to``."""
 
     path: tuple[str, ...]
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
     @property
     def name(self) -> str:
@@ -85,16 +86,16 @@ class Var:
 
     name: str
     path: tuple[str, ...] = ()
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
     func: str
     args: tuple[Node, ...]
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,16 +107,16 @@ class ChildAggregate:
     entity: str
     fk_field: str
     field: str | None
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Unary:
     op: str  # "-" | "not"
     operand: Node
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +124,8 @@ class Binary:
     op: str  # + - * / %
     left: Node
     right: Node
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,8 @@ class Compare:
     op: str  # == != < > <= >=
     left: Node
     right: Node
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,24 +142,24 @@ class InList:
     operand: Node
     items: tuple[Node, ...]
     negated: bool = False
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class IsNull:
     operand: Node
     negated: bool = False
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class BoolOp:
     op: str  # "and" | "or"
     operands: tuple[Node, ...]
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,23 +167,23 @@ class RoleCheck:
     """``role(admin)``: true when the caller holds the persona ``admin``."""
 
     role: str
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class IfExpr:
     branches: tuple[tuple[Node, Node], ...]
     otherwise: Node
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ListExpr:
     items: tuple[Node, ...]
-    line: int = field(default=0, compare=False)
-    col: int = field(default=0, compare=False)
+    line: int = dc_field(default=0, compare=False)
+    col: int = dc_field(default=0, compare=False)
 
 
 Node: TypeAlias = (

@@ -12,6 +12,8 @@ Differences that matter to authors:
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from dazzle.dsl.cursor import Cursor
 from dazzle.dsl.lexer import DURATION, NAME, NUMBER, OP, STRING, Token
 from dazzle.expr.nodes import (
@@ -32,6 +34,7 @@ from dazzle.expr.nodes import (
     RoleCheck,
     Unary,
     Var,
+    to_text,
 )
 
 _CMP = {"=": "==", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
@@ -87,12 +90,9 @@ def _anchor_offset(c: Cursor, anchor: DateAnchor) -> Node:
 
 def parse_condition(c: Cursor) -> Node:
     """Parse ``cond`` up to (not including) the end of line or a closing parenthesis."""
-    start = c.tok
     if c.at_line_end():
         raise c.error("expected a condition", code="E016")
-    node = _cond_or(c)
-    del start
-    return node
+    return _cond_or(c)
 
 
 def _cond_or(c: Cursor) -> Node:
@@ -187,10 +187,13 @@ def _cond_comparison(c: Cursor, lhs: Node, first: Token) -> Node:
                 return IsNull(lhs, negated, first.line, first.col)
             if c.tok.kind == NAME and c.tok.value in ("true", "false"):
                 value = c.advance().value == "true"
-                return Compare("!=" if negated else "==", lhs, Literal(value), first.line, first.col)
+                return Compare(
+                    "!=" if negated else "==", lhs, Literal(value), first.line, first.col
+                )
             raise c.error(f"expected null after 'is', got {c.tok.describe()}", code="E016")
-    if isinstance(lhs, FieldRef) and (c.at_line_end() or t.kind == NAME and t.value in ("and", "or")
-                                      or c.at_op(")")):
+    if isinstance(lhs, FieldRef) and (
+        c.at_line_end() or (t.kind == NAME and t.value in ("and", "or")) or c.at_op(")")
+    ):
         # newer dialect: a bare boolean field means `field = true`
         return Compare("==", lhs, Literal(True), first.line, first.col)
     raise c.error(
@@ -201,8 +204,6 @@ def _cond_comparison(c: Cursor, lhs: Node, first: Token) -> Node:
 
 
 def _describe_node(n: Node) -> str:
-    from dazzle.expr.nodes import to_text
-
     return to_text(n)
 
 
@@ -372,14 +373,9 @@ def _unary(c: Cursor) -> Node:
     if t.kind == OP and t.value == "-":
         c.advance()
         operand = _unary(c)
-        if isinstance(operand, Literal) and isinstance(operand.value, int | float) and not isinstance(
-            operand.value, bool
-        ):
-            return Literal(-operand.value, t.line, t.col)
-        from decimal import Decimal
-
-        if isinstance(operand, Literal) and isinstance(operand.value, Decimal):
-            return Literal(-operand.value, t.line, t.col)
+        value = operand.value if isinstance(operand, Literal) else None
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return Literal(-value, t.line, t.col)
         return Unary("-", operand, t.line, t.col)
     return _primary(c)
 

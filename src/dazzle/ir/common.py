@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,7 @@ NO_LOC = Loc("<builtin>", 0, 0)
 class SortKey:
     field: str
     descending: bool = False
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class AccessSpec:
 
     kind: str  # "public" | "authenticated" | "persona"
     personas: tuple[str, ...] = ()
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class NameRef:
     """A name used somewhere, with its position, so the linker can report it precisely."""
 
     name: str
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 def title_case(name: str) -> str:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from enum import StrEnum
 
 from dazzle.expr.nodes import Duration, Node
 from dazzle.ir.common import NO_LOC, Loc, NameRef
 
 
-class FieldKind(str, Enum):
+class FieldKind(StrEnum):
     STR = "str"
     TEXT = "text"
     INT = "int"
@@ -108,7 +109,7 @@ class Field:
     indexed: bool = False
     default: Node | None = None
     pii: str | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
     @property
     def nullable(self) -> bool:
@@ -119,14 +120,14 @@ class Field:
 class ComputedField:
     name: str
     expr: Node
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Constraint:
     kind: str  # "unique" | "index"
     fields: tuple[NameRef, ...]
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -138,14 +139,14 @@ class Invariant:
     expr: Node
     message: str | None = None
     code: str | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Guard:
     expr: Node
     message: str | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,7 @@ class Transition:
     guards: tuple[Guard, ...] = ()
     manual: bool = False
     auto_after: Duration | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
     @property
     def is_auto(self) -> bool:
@@ -196,7 +197,7 @@ class PermissionRule:
     condition: Node | None = None
     require_auth: bool = True
     origin: str = "permit"  # the block it came from: access|permit|forbid|permissions
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,7 @@ class VisibilityRule:
 
     context: str  # "anonymous" | "authenticated"
     condition: Node | None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +216,7 @@ class ScopeRule:
     operation: str
     condition: Node | None  # None = all rows
     personas: tuple[str, ...] = ("*",)
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +241,7 @@ class Entity:
     soft_delete: bool = False
     state_machine: StateMachine | None = None
     module: str = ""
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
     def get_field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -276,4 +277,4 @@ class Archetype:
     fields: tuple[Field, ...] = ()
     computed: tuple[ComputedField, ...] = ()
     invariants: tuple[Invariant, ...] = ()
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)

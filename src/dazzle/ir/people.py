@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from dazzle.expr.nodes import LiteralValue
 from dazzle.ir.common import NO_LOC, Loc, NameRef
@@ -19,14 +20,14 @@ class Persona:
     default_route: str | None = None
     nav: NameRef | None = None
     module: str = ""
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class DemoRecord:
     values: tuple[tuple[str, LiteralValue], ...]
-    loc: Loc = field(default=NO_LOC, compare=False)
-    value_locs: tuple[Loc, ...] = field(default=(), compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
+    value_locs: tuple[Loc, ...] = dc_field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, LiteralValue]:
         return dict(self.values)
@@ -36,7 +37,7 @@ class DemoRecord:
 class DemoFixture:
     entity: NameRef
     records: tuple[DemoRecord, ...] = ()
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class PersonaEntry:
     persona: NameRef
     start_route: str | None = None
     seed_script: str | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +57,14 @@ class Scenario:
     persona_entries: tuple[PersonaEntry, ...] = ()
     demo: tuple[DemoFixture, ...] = ()
     module: str = ""
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class EnumValue:
     name: str
     label: str | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ class EnumDecl:
     title: str
     values: tuple[EnumValue, ...] = ()
     module: str = ""
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,4 +85,4 @@ class App:
     audit_trail: bool = False
     security_profile: str | None = None
     features: tuple[tuple[str, str], ...] = ()
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)

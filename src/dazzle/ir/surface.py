@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from dazzle.expr.nodes import Node
 from dazzle.ir.common import NO_LOC, AccessSpec, Loc, NameRef, SortKey
@@ -17,7 +18,7 @@ class SectionField:
     label: str | None = None
     options: tuple[tuple[str, str], ...] = ()
     when: Node | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class Section:
     name: str
     title: str | None = None
     fields: tuple[SectionField, ...] = ()
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class SurfaceAction:
     trigger: str  # "submit" | "auto" | ...
     outcome: str  # "surface" | "experience" | "integration"
     target: NameRef
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class AttentionSignal:
     when: Node
     message: str
     action: NameRef | None = None
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class PersonaVariant:
     read_only: bool | None = None
     defaults: tuple[tuple[NameRef, Node], ...] = ()
     focus: tuple[str, ...] = ()
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ class UX:
     search_first: bool = False
     attention: tuple[AttentionSignal, ...] = ()
     variants: tuple[PersonaVariant, ...] = ()
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
     def variant_for(self, persona: str) -> PersonaVariant | None:
         for v in self.variants:
@@ -99,9 +100,9 @@ class Surface:
     search: tuple[NameRef, ...] = ()
     priority: str | None = None
     source: str | None = None
-    ux: UX = UX()
+    ux: UX = dc_field(default_factory=UX)
     module: str = ""
-    loc: Loc = field(default=NO_LOC, compare=False)
+    loc: Loc = dc_field(default=NO_LOC, compare=False)
 
     @property
     def entity_name(self) -> str | None:

@@ -131,7 +131,7 @@ class Workspace:
     access: AccessSpec | None = None
     context_selector: ContextSelector | None = None
     nav_groups: tuple[NavGroup, ...] = ()
-    ux: UX = UX()
+    ux: UX = dc_field(default_factory=UX)
     regions: tuple[Region, ...] = ()
     module: str = ""
     loc: Loc = dc_field(default=NO_LOC, compare=False)

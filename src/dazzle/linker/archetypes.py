@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dazzle.diagnostics import did_you_mean
-from dazzle.ir.entity import Entity
+from dazzle.ir.entity import ComputedField, Entity, Field, Invariant
 from dazzle.linker.context import LinkContext
 
 
@@ -18,9 +18,9 @@ def expand_archetypes(ctx: LinkContext) -> None:
 
 def _expand(ctx: LinkContext, entity: Entity) -> Entity:
     own = {f.name for f in entity.fields} | {c.name for c in entity.computed}
-    fields = []
-    computed = []
-    invariants = []
+    fields: list[Field] = []
+    computed: list[ComputedField] = []
+    invariants: list[Invariant] = []
     for ref in entity.extends:
         arch = ctx.archetypes.get(ref.name)
         if arch is None:

@@ -9,16 +9,15 @@ from decimal import Decimal
 
 from dazzle.diagnostics import did_you_mean
 from dazzle.expr.nodes import DateAnchor, FieldRef, Literal, Node
-from dazzle.ir.common import NameRef
 from dazzle.ir.entity import (
     NUMERIC_KINDS,
     TEMPORAL_KINDS,
     TEXTUAL_KINDS,
+    ComputedField,
     Entity,
     Field,
     FieldKind,
     Guard,
-    Invariant,
     StateMachine,
     Transition,
 )
@@ -47,15 +46,16 @@ def _check_members(ctx: LinkContext, e: Entity) -> None:
             e.loc,
             "add `id: uuid pk` as its first field",
         )
-    seen: dict[str, object] = {}
-    for member in (*e.fields, *e.computed):
+    seen: dict[str, Field | ComputedField] = {}
+    members: list[Field | ComputedField] = [*e.fields, *e.computed]
+    for member in members:
         first = seen.get(member.name)
         if first is not None:
             ctx.error(
                 "E111",
                 f"field '{member.name}' is declared twice in entity '{e.name}'",
                 member.loc,
-                f"first declared at {getattr(first, 'loc', '?')}",
+                f"first declared at {first.loc}",
             )
         else:
             seen[member.name] = member
@@ -159,9 +159,14 @@ def _literal_problem(f: Field, value: object) -> str | None:
         return None
     if kind in TEXTUAL_KINDS and not isinstance(value, str):
         return f"expected a quoted string, got {value}"
-    if kind is FieldKind.STR and isinstance(value, str) and f.type.max_length is not None:
-        if len(value) > f.type.max_length:
-            return f"{len(value)} characters is longer than str({f.type.max_length})"
+    limit = f.type.max_length
+    if (
+        kind is FieldKind.STR
+        and isinstance(value, str)
+        and limit is not None
+        and len(value) > limit
+    ):
+        return f"{len(value)} characters is longer than str({f.type.max_length})"
     return None
 
 
@@ -243,8 +248,7 @@ def _report_states(ctx: LinkContext, e: Entity, field: Field | None) -> None:
             if state != "*" and state not in values:
                 ctx.error(
                     "E118",
-                    f"unknown state '{state}': not a value of '{field.name}' "
-                    f"({', '.join(values)})",
+                    f"unknown state '{state}': not a value of '{field.name}' ({', '.join(values)})",
                     t.loc,
                     did_you_mean(state, values),
                 )
@@ -280,10 +284,3 @@ def _check_rules(ctx: LinkContext, e: Entity) -> None:
     for scope in e.scopes:
         if scope.condition is not None:
             check_condition(ctx, e, scope.condition, scope.loc, "in a scope rule")
-
-
-def field_names(e: Entity) -> list[str]:
-    return [f.name for f in e.fields] + [c.name for c in e.computed]
-
-
-__all__ = ["Invariant", "NameRef", "field_names", "link_entities"]

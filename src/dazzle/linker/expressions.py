@@ -207,8 +207,14 @@ def _child_aggregate(
             loc,
             hint,
         )
-        return ChildAggregate(call.func, child.name, "", arg.path[1] if len(arg.path) == 2 else None,
-                              call.line, call.col)
+        return ChildAggregate(
+            call.func,
+            child.name,
+            "",
+            arg.path[1] if len(arg.path) == 2 else None,
+            call.line,
+            call.col,
+        )
     field_name = arg.path[1] if len(arg.path) == 2 else None
     if call.func != "count" and field_name is None:
         ctx.error("E120", f"{call.func}({head}) needs a field: {call.func}({head}.field)", loc)

@@ -60,7 +60,7 @@ def _check_cycles(ctx: LinkContext, modules: list[ModuleFile], graph: dict[str, 
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt) :] + [nxt]
+                cycle = [*stack[stack.index(nxt) :], nxt]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
@@ -91,7 +91,9 @@ def check_visibility(ctx: LinkContext, modules: list[ModuleFile]) -> None:
     for m in modules:
         allowed = {m.name, *(u.name for u in m.uses)}
 
-        def need(home: str | None, name: str, loc: Loc, kind: str) -> None:
+        def need(
+            home: str | None, name: str, loc: Loc, kind: str, allowed: set[str] = allowed
+        ) -> None:
             if home is not None and home not in allowed:
                 ctx.error(
                     "E107",

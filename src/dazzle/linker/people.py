@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from dazzle.diagnostics import did_you_mean
-from dazzle.ir.common import Loc
 from dazzle.ir.entity import NUMERIC_KINDS, Entity, Field, FieldKind
 from dazzle.ir.people import DemoFixture
 from dazzle.linker.context import LinkContext
@@ -96,10 +95,12 @@ def _demo_problem(entity: Entity, f: Field, value: object) -> str | None:
             datetime.fromisoformat(value)
         except ValueError:
             return f"'{value}' is not a date-time (YYYY-MM-DDTHH:MM)"
-    if kind is FieldKind.STR and isinstance(value, str) and f.type.max_length is not None:
-        if len(value) > f.type.max_length:
-            return f"{len(value)} characters is longer than str({f.type.max_length})"
+    limit = f.type.max_length
+    if (
+        kind is FieldKind.STR
+        and isinstance(value, str)
+        and limit is not None
+        and len(value) > limit
+    ):
+        return f"{len(value)} characters is longer than str({f.type.max_length})"
     return None
-
-
-__all__ = ["Loc", "check_people"]
