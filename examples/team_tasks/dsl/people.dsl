@@ -6,9 +6,11 @@
 
 module team_tasks.people
 
-# Demo data fills entities declared in the core module.
+# Demo data fills entities from the core module, and default_workspace points
+# at dashboards from the screens module. The linker only insists on `use` for
+# refs, `uses entity` and action targets, but we declare both dependencies
+# anyway so the file says what it relies on.
 use team_tasks.core
-# default_workspace points at dashboards declared in the screens module.
 use team_tasks.screens
 
 # -----------------------------------------------------------------------------

@@ -209,6 +209,12 @@ def _parse_modifiers(c: Cursor, name: Token, ftype: FieldType) -> Field:
         t = c.tok
         if t.kind == OP and t.value == "=":
             c.advance()
+            if c.at_line_end():
+                raise c.error(
+                    f"expected a default value after '=' for '{name.value}'",
+                    code="E014",
+                    hint='write a value such as = 0, = "text", = todo or = today + 7d',
+                )
             default = parse_default(c)
             continue
         if t.kind != NAME:

@@ -89,7 +89,9 @@ def _ux_item(c: Cursor, p: _UXParts) -> None:
         p.variants.append(parse_persona_variant(c))
         return
     if t.kind == NAME and t.value == "attention":
-        p.attention.append(_attention(c))
+        signal = _attention(c)
+        if signal is not None:
+            p.attention.append(signal)
         return
     key = c.expect_name("a ux key")
     if not c.at_op(":"):
@@ -116,7 +118,7 @@ def _ux_item(c: Cursor, p: _UXParts) -> None:
     c.expect_newline()
 
 
-def _attention(c: Cursor) -> AttentionSignal:
+def _attention(c: Cursor) -> AttentionSignal | None:
     kw = c.advance()
     level = c.expect_name("an attention level")
     if level.value not in ATTENTION_LEVELS:
@@ -137,7 +139,10 @@ def _attention(c: Cursor) -> AttentionSignal:
             raise c.unknown("attention key", key, ("when", "message", "action"))
         c.expect_newline()
 
+    before = c.error_count
     c.items(item)
+    if c.error_count != before:
+        return None  # a line of it failed and was reported: no follow-on "missing when:"
     for required in ("when", "message"):
         if required not in parts:
             raise c.error(

@@ -51,6 +51,8 @@ class LinkContext:
         )
 
     def unknown_field(self, entity: Entity, name: str, loc: Loc, where: str) -> None:
+        if not self.is_complete("entity", entity.name):
+            return  # the field may be on a line that failed to parse: no follow-on error
         names = [f.name for f in entity.fields] + [c.name for c in entity.computed]
         self.error(
             "E101",

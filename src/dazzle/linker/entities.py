@@ -26,20 +26,21 @@ from dazzle.linker.expressions import check_condition, resolve_expression
 
 
 def link_entities(ctx: LinkContext) -> None:
+    """Check and resolve every entity. An entity with a syntax error is still checked, but
+    nothing that a dropped line could explain is reported (missing key, unknown fields,
+    unknown states): the syntax error is the one to fix first."""
     for name, entity in list(ctx.entities.items()):
-        if not ctx.is_complete("entity", name):
-            ctx.entities[name] = _infer_state_machine(ctx, entity, report=False)
-            continue
-        _check_members(ctx, entity)
+        complete = ctx.is_complete("entity", name)
+        _check_members(ctx, entity, complete)
         entity = _resolve_defaults(ctx, entity)
         entity = _resolve_expressions(ctx, entity)
-        entity = _infer_state_machine(ctx, entity, report=True)
+        entity = _infer_state_machine(ctx, entity, report=complete)
         _check_rules(ctx, entity)
         ctx.entities[name] = entity
 
 
-def _check_members(ctx: LinkContext, e: Entity) -> None:
-    if e.pk is None:
+def _check_members(ctx: LinkContext, e: Entity, complete: bool) -> None:
+    if e.pk is None and complete:
         ctx.error(
             "E113",
             f"entity '{e.name}' has no primary key",
@@ -248,9 +249,11 @@ def _report_states(ctx: LinkContext, e: Entity, field: Field | None) -> None:
             if state != "*" and state not in values:
                 ctx.error(
                     "E118",
-                    f"unknown state '{state}': not a value of '{field.name}' ({', '.join(values)})",
+                    f"unknown state '{state}': not a value of '{field.name}' "
+                    f"({', '.join(values)})",
                     t.loc,
-                    did_you_mean(state, values),
+                    did_you_mean(state, values)
+                    or f"add '{state}' to the enum of '{field.name}', or use one of its values",
                 )
 
 
