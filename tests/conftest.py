@@ -32,9 +32,7 @@ def require_corpus() -> None:
         pytest.skip(f"corpus not found at {CORPUS} (the ../shared folder is absent)")
 
 
-def write_project(
-    root: Path, dsl: str | dict[str, str], toml: str | None = DEFAULT_TOML
-) -> Path:
+def write_project(root: Path, dsl: str | dict[str, str], toml: str | None = DEFAULT_TOML) -> Path:
     """A project folder with ``dazzle.toml`` and the given DSL files (dedented)."""
     root.mkdir(parents=True, exist_ok=True)
     if toml is not None:

@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "E122": "field cannot be used here",
     "E123": "duplicate transition",
     "E124": "no project files",
+    "E125": "file cannot be read",
     # dazzle.toml
     "E200": "dazzle.toml not found",
     "E201": "dazzle.toml is not valid TOML",

@@ -160,7 +160,10 @@ def load_manifest(project_dir: Path) -> tuple[Manifest | None, list[Diagnostic]]
                 "run `dazzle init NAME` to create a project, or pass the project folder",
             )
         ]
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return None, [Diagnostic("E125", f"cannot read file: {exc.strerror}", shown, 1, 1)]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -91,7 +91,14 @@ def load_project(project_dir: str | Path, *, cwd: str | Path | None = None) -> L
         except UnicodeDecodeError as exc:
             diags.append(Diagnostic("E001", f"file is not UTF-8 text ({exc.reason})", shown, 1, 1))
             continue
-        module, file_diags = parse_module(text, shown, path.stem)
+        except OSError as exc:
+            diags.append(Diagnostic("E125", f"cannot read file: {exc.strerror}", shown, 1, 1))
+            continue
+        try:
+            module, file_diags = parse_module(text, shown, path.stem)
+        except RecursionError:  # last resort: the parser bounds nesting itself
+            diags.append(Diagnostic("E015", "file is nested too deeply to read", shown, 1, 1))
+            continue
         modules.append(module)
         diags.extend(file_diags)
     root_loc = _root_loc(manifest_shown, root / MANIFEST_NAME)

@@ -68,8 +68,11 @@ def test_every_field_type(project) -> None:  # type: ignore[no-untyped-def]
     assert kinds["code"] is FieldKind.STR and t.get_field("code").type.max_length == 20
     assert kinds["ratio"] is FieldKind.FLOAT and kinds["slugged"] is FieldKind.SLUG
     amount = t.get_field("amount")
-    assert (amount.type.precision, amount.type.scale, amount.default) == (10, 2, Literal(
-        Decimal("0.00")))
+    assert (amount.type.precision, amount.type.scale, amount.default) == (
+        10,
+        2,
+        Literal(Decimal("0.00")),
+    )
     assert t.get_field("state").type.enum_values == ("draft", "live", "gone")
     assert t.get_field("state").default == Literal("draft")
     assert t.get_field("price").type.currency == "USD"
@@ -78,7 +81,12 @@ def test_every_field_type(project) -> None:  # type: ignore[no-untyped-def]
     assert t.get_field("parent").type.ref_entity == "Thing"
     kids = t.get_field("kids").type
     assert (kids.kind, kids.ref_entity, kids.via, kids.on_delete, kids.readonly) == (
-        FieldKind.HAS_MANY, "Child", "Link", "cascade", True)
+        FieldKind.HAS_MANY,
+        "Child",
+        "Link",
+        "cascade",
+        True,
+    )
     assert kids.is_virtual and not t.get_field("owner").type.is_virtual
     assert t.get_field("day").default == DateAnchor("today", Duration(7, "d"), 1)
     assert t.get_field("at").default == DateAnchor("now", Duration(24, "h"), -1)
@@ -112,8 +120,12 @@ def test_keywords_are_usable_as_field_names(project) -> None:  # type: ignore[no
           entity: str(5)
         """)
     assert r.errors == []
-    assert [f.name for f in r.spec.entities["Mode"].fields][1:5] == ["mode", "section", "index",
-                                                                      "kind"]
+    assert [f.name for f in r.spec.entities["Mode"].fields][1:5] == [
+        "mode",
+        "section",
+        "index",
+        "kind",
+    ]
 
 
 def test_constraints_and_invariants(project) -> None:  # type: ignore[no-untyped-def]
@@ -137,7 +149,9 @@ def test_constraints_and_invariants(project) -> None:  # type: ignore[no-untyped
     assert r.errors == []
     b = r.spec.entities["Booking"]
     assert [(c.kind, c.field_names) for c in b.constraints] == [
-        ("unique", ("room", "check_in")), ("index", ("status",))]
+        ("unique", ("room", "check_in")),
+        ("index", ("status",)),
+    ]
     first = b.invariants[0]
     assert (first.message, first.code) == ("Check-out must be after check-in", "BAD_DATES")
     # `closed` is an enum value of status, not a field: it resolves to a literal
@@ -195,8 +209,12 @@ def test_transitions_and_state_machine_inference(project) -> None:  # type: igno
     sm = t.state_machine
     assert sm is not None and sm.field == "status"
     assert [(x.from_state, x.to_state) for x in sm.transitions] == [
-        ("open", "doing"), ("doing", "done"), ("done", "closed"), ("done", "open"),
-        ("*", "closed")]
+        ("open", "doing"),
+        ("doing", "done"),
+        ("done", "closed"),
+        ("done", "open"),
+        ("*", "closed"),
+    ]
     doing_done = sm.transitions[1]
     assert doing_done.roles == ("lead",) and [r.name for r in doing_done.requires] == ["owner"]
     auto = sm.transitions[2]
@@ -231,13 +249,18 @@ def test_access_family_maps_to_rules(project) -> None:  # type: ignore[no-untype
     d = r.spec.entities["Doc"]
     rules = [(p.effect, p.operation, p.origin, p.require_auth) for p in d.permissions]
     assert rules == [
-        ("permit", "read", "access", True), ("permit", "create", "access", True),
-        ("permit", "update", "access", True), ("permit", "delete", "permit", True),
-        ("permit", "list", "permit", True), ("forbid", "delete", "forbid", True),
-        ("permit", "create", "permissions", False)]
+        ("permit", "read", "access", True),
+        ("permit", "create", "access", True),
+        ("permit", "update", "access", True),
+        ("permit", "delete", "permit", True),
+        ("permit", "list", "permit", True),
+        ("forbid", "delete", "forbid", True),
+        ("permit", "create", "permissions", False),
+    ]
     read = d.permissions[0].condition
-    assert read == BoolOp("or", (RoleCheck("admin"),
-                                 Compare("==", FieldRef(("owner",)), Var("current_user"))))
+    assert read == BoolOp(
+        "or", (RoleCheck("admin"), Compare("==", FieldRef(("owner",)), Var("current_user")))
+    )
     assert [(v.context) for v in d.visibility] == ["authenticated", "anonymous"]
     assert d.audit == ("create", "delete")
 
@@ -264,8 +287,10 @@ def test_newer_dialect_scope_and_display_field(project) -> None:  # type: ignore
     t = r.spec.entities["Task"]
     assert t.display_field.name == "title"
     assert [(s.operation, s.personas, s.condition is None) for s in t.scopes] == [
-        ("list", ("member",), False), ("list", ("admin", "manager"), True),
-        ("read", ("*",), True)]
+        ("list", ("member",), False),
+        ("list", ("admin", "manager"), True),
+        ("read", ("*",), True),
+    ]
     assert t.permissions[1].condition == Literal(False)
 
 
@@ -303,4 +328,9 @@ def test_metadata_keys_are_accepted(project) -> None:  # type: ignore[no-untyped
     assert r.errors == [] and r.warnings == []
     p = r.spec.entities["Product"]
     assert (p.intent, p.domain, p.patterns, p.archetype_kind, p.soft_delete) == (
-        "What we sell", "commerce", ("catalog", "searchable"), "settings", True)
+        "What we sell",
+        "commerce",
+        ("catalog", "searchable"),
+        "settings",
+        True,
+    )

@@ -71,9 +71,36 @@ def test_durations_and_numbers() -> None:
 
 
 def test_operators_longest_match() -> None:
-    ops = [v for k, v in kinds("-> <- <-> == != >= <= = > < . : , ( ) [ ] * + - / % ? $ |")
-           if k == OP]
-    assert ops == "-> <- <-> == != >= <= = > < . : , ( ) [ ] * + - / % ? $ |".split()
+    ops = [
+        v for k, v in kinds("-> <- <-> == != >= <= = > < . : , ( ) [ ] * + - / % ? $ |") if k == OP
+    ]
+    assert ops == [
+        "->",
+        "<-",
+        "<->",
+        "==",
+        "!=",
+        ">=",
+        "<=",
+        "=",
+        ">",
+        "<",
+        ".",
+        ":",
+        ",",
+        "(",
+        ")",
+        "[",
+        "]",
+        "*",
+        "+",
+        "-",
+        "/",
+        "%",
+        "?",
+        "$",
+        "|",
+    ]
 
 
 def test_unexpected_character_is_an_error_token_not_an_exception() -> None:

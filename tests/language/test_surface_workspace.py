@@ -152,25 +152,40 @@ def test_surface(project) -> None:  # type: ignore[no-untyped-def]
     assert (s.access.kind, s.access.personas) == ("persona", ("admin", "clerk"))
     assert s.sections[0].title == "Catalogue"
     price = s.sections[0].fields[1]
-    assert (price.label, price.options) == ("Price", (("widget", "currency"),
-                                                      ("source", "pack.lookup")))
+    assert (price.label, price.options) == (
+        "Price",
+        (("widget", "currency"), ("source", "pack.lookup")),
+    )
     assert s.field_names == ("name", "price", "status")
     assert (s.actions[0].name, s.actions[0].trigger, s.actions[0].target.name) == (
-        "add", "submit", "product_create")
+        "add",
+        "submit",
+        "product_create",
+    )
     ux = s.ux
     assert [(k.field, k.descending) for k in ux.sort] == [("status", True), ("name", False)]
     assert [f.name for f in ux.filter] == ["status"] and ux.empty == "No products yet"
     warn = ux.attention[0]
-    assert (warn.level, warn.message, warn.action.name) == ("warning", "Low stock",
-                                                            "product_create")
-    assert warn.when == BoolOp("and", (Compare("<", FieldRef(("stock",)), Literal(5)),
-                                       Compare("==", FieldRef(("status",)), Literal("live"))))
+    assert (warn.level, warn.message, warn.action.name) == (
+        "warning",
+        "Low stock",
+        "product_create",
+    )
+    assert warn.when == BoolOp(
+        "and",
+        (
+            Compare("<", FieldRef(("stock",)), Literal(5)),
+            Compare("==", FieldRef(("status",)), Literal("live")),
+        ),
+    )
     clerk = ux.variant_for("clerk")
     assert clerk.scope == Compare("==", FieldRef(("owner",)), Var("current_user"))
     assert clerk.read_only is True and [h.name for h in clerk.hide] == ["price"]
     admin = ux.variant_for("admin")  # the newer `as admin:` spelling
     assert admin.scope_all and dict((k.name, v) for k, v in admin.defaults) == {
-        "status": Literal("live"), "owner": Var("current_user")}
+        "status": Literal("live"),
+        "owner": Var("current_user"),
+    }
     assert s.search_fields == ("name",)
     create = r.spec.surfaces["product_create"]
     assert create.sections[0].fields[1].when is not None
@@ -182,8 +197,10 @@ def test_workspace(project) -> None:  # type: ignore[no-untyped-def]
     assert (w.stage, w.access.kind) == ("command_center", "authenticated")
     group = w.nav_groups[0]
     assert (group.label, group.icon, group.collapsed) == ("Catalogue", "box", True)
-    assert [(i.name, i.icon) for i in group.items] == [("product_list", None),
-                                                       ("ops", "layout-grid")]
+    assert [(i.name, i.icon) for i in group.items] == [
+        ("product_list", None),
+        ("ops", "layout-grid"),
+    ]
     assert w.context_selector.entity.name == "Product"
     regions = {reg.name: reg for reg in w.regions}
     assert (regions["board"].display, regions["board"].group_by.name) == ("kanban", "status")
@@ -191,7 +208,8 @@ def test_workspace(project) -> None:  # type: ignore[no-untyped-def]
     assert low.limit == 10 and low.action.name == "product_create"
     cond = low.filter
     assert isinstance(cond, BoolOp) and cond.operands[1] == InList(
-        FieldRef(("status",)), (Literal("live"), Literal("draft")))
+        FieldRef(("status",)), (Literal("live"), Literal("draft"))
+    )
     assert isinstance(cond.operands[2].right, DateAnchor)
     aggs = {a.name: a for a in regions["kpis"].aggregates}
     assert (aggs["total"].func, aggs["total"].entity.name) == ("count", "Product")
@@ -206,21 +224,32 @@ def test_people_scenarios_enums_navs(project) -> None:  # type: ignore[no-untype
     r = project(BASE, toml='[project]\nname = "shop"\nroot = "shop.core"\n')
     spec = r.spec
     assert (spec.name, spec.title, spec.app.description, spec.app.features) == (
-        "shop", "Shop", "A small shop", (("theme", "warm"),))
+        "shop",
+        "Shop",
+        "A small shop",
+        (("theme", "warm"),),
+    )
     admin = spec.personas["admin"]
     assert (admin.goals, admin.proficiency, admin.default_workspace.name) == (
-        ("Keep stock", "Sell"), "expert", "ops")
+        ("Keep stock", "Sell"),
+        "expert",
+        "ops",
+    )
     clerk = spec.personas["clerk"]
     assert (clerk.label, clerk.goals) == ("Clerk", ("Serve customers",))
     launch = spec.scenarios["launch"]
     assert [(e.persona.name, e.start_route, e.seed_script) for e in launch.persona_entries] == [
-        ("admin", "/app/workspaces/ops", None), ("clerk", None, "seed.json")]
+        ("admin", "/app/workspaces/ops", None),
+        ("clerk", None, "seed.json"),
+    ]
     # the top-level demo: joins the file's last scenario
     assert [f.entity.name for f in launch.demo] == ["Product", "Product"]
     kettle = launch.demo[0].records[0].as_dict()
     assert kettle == {"name": "Kettle", "price": Decimal("25.50"), "stock": 3, "status": "live"}
-    assert [(v.name, v.label) for v in spec.enums["Colour"].values] == [("red", "Red"),
-                                                                       ("green", None)]
+    assert [(v.name, v.label) for v in spec.enums["Colour"].values] == [
+        ("red", "Red"),
+        ("green", None),
+    ]
     assert [i.name for i in spec.navs["main_nav"].groups[0].items] == ["ops", "product_list"]
     # the unknown persona key is skipped with a warning that names it
     assert [d.code for d in r.warnings] == ["W002"]

@@ -37,6 +37,7 @@ class Cursor:
         self.path = path
         self.diags: list[Diagnostic] = []
         self.error_count = 0
+        self.nesting = 0  # expression nesting, bounded so deep input cannot exhaust the stack
 
     # -- looking -------------------------------------------------------------------------
 

@@ -244,6 +244,17 @@ def walk(node: Node) -> list[Node]:
     return out
 
 
+def depth(node: Node) -> int:
+    """Height of the tree, computed without recursion."""
+    best = 0
+    stack = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        best = max(best, d)
+        stack.extend((c, d + 1) for c in children(n))
+    return best
+
+
 def field_refs(node: Node) -> list[FieldRef]:
     return [n for n in walk(node) if isinstance(n, FieldRef)]
 

@@ -34,6 +34,7 @@ from dazzle.expr.nodes import (
     RoleCheck,
     Unary,
     Var,
+    depth,
     to_text,
 )
 
@@ -88,11 +89,36 @@ def _anchor_offset(c: Cursor, anchor: DateAnchor) -> Node:
 # -------------------------------------------------------------------------------------------
 
 
+MAX_DEPTH = 64  # nesting levels of one expression; deeper is surely a mistake
+
+
+def _bounded(c: Cursor, start: Token, node: Node, code: str) -> Node:
+    if depth(node) > MAX_DEPTH:
+        raise c.error(
+            f"expression is nested more than {MAX_DEPTH} levels deep",
+            start,
+            code=code,
+            hint="split it into computed fields or simpler conditions",
+        )
+    return node
+
+
+def _enter(c: Cursor, code: str) -> None:
+    """Called on each nested level while parsing (parentheses, lists, `not`, unary minus)."""
+    c.nesting += 1
+    if c.nesting > MAX_DEPTH:
+        raise c.error(f"expression is nested more than {MAX_DEPTH} levels deep", code=code)
+
+
 def parse_condition(c: Cursor) -> Node:
     """Parse ``cond`` up to (not including) the end of line or a closing parenthesis."""
     if c.at_line_end():
         raise c.error("expected a condition", code="E016")
-    return _cond_or(c)
+    start, saved = c.tok, c.nesting
+    try:
+        return _bounded(c, start, _cond_or(c), "E016")
+    finally:
+        c.nesting = saved
 
 
 def _cond_or(c: Cursor) -> Node:
@@ -115,7 +141,10 @@ def _cond_not(c: Cursor) -> Node:
     t = c.tok
     if t.kind == NAME and t.value == "not" and not _is_operator_next(c):
         c.advance()
-        return Unary("not", _cond_not(c), t.line, t.col)
+        _enter(c, "E016")
+        node = Unary("not", _cond_not(c), t.line, t.col)
+        c.nesting -= 1
+        return node
     return _cond_primary(c)
 
 
@@ -128,8 +157,10 @@ def _is_operator_next(c: Cursor) -> bool:
 def _cond_primary(c: Cursor) -> Node:
     t = c.tok
     if c.accept_op("("):
+        _enter(c, "E016")
         node = _cond_or(c)
         c.expect_op(")")
+        c.nesting -= 1
         return node
     if t.kind == NAME and t.value == "role" and c.peek().kind == OP and c.peek().value == "(":
         c.advance()
@@ -147,12 +178,14 @@ def _cond_operand(c: Cursor) -> Node:
         c.advance()
         if c.at_op("("):  # function call: days_since(created_at)
             c.advance()
+            _enter(c, "E016")
             args: list[Node] = []
             if not c.at_op(")"):
                 args.append(_cond_operand(c))
                 while c.accept_op(","):
                     args.append(_cond_operand(c))
             c.expect_op(")")
+            c.nesting -= 1
             return Call(t.value, tuple(args), t.line, t.col)
         path = [t.value]
         while c.at_op(".") and c.peek().kind == NAME:
@@ -265,10 +298,13 @@ def parse_expression(c: Cursor) -> Node:
     """Parse an expression; stops at the first token that cannot continue it."""
     if c.at_line_end():
         raise c.error("expected an expression", code="E015")
-    t = c.tok
-    if t.kind == NAME and t.value == "if":
-        return _if_expr(c)
-    return _or(c)
+    t, saved = c.tok, c.nesting
+    try:
+        _enter(c, "E015")
+        node = _if_expr(c) if t.kind == NAME and t.value == "if" else _or(c)
+        return _bounded(c, t, node, "E015")
+    finally:
+        c.nesting = saved
 
 
 def _if_expr(c: Cursor) -> Node:
@@ -306,7 +342,10 @@ def _not(c: Cursor) -> Node:
     t = c.tok
     if t.kind == NAME and t.value == "not" and not _is_operator_next(c):
         c.advance()
-        return Unary("not", _not(c), t.line, t.col)
+        _enter(c, "E015")
+        node = Unary("not", _not(c), t.line, t.col)
+        c.nesting -= 1
+        return node
     return _cmp(c)
 
 
@@ -372,7 +411,9 @@ def _unary(c: Cursor) -> Node:
     t = c.tok
     if t.kind == OP and t.value == "-":
         c.advance()
+        _enter(c, "E015")
         operand = _unary(c)
+        c.nesting -= 1
         value = operand.value if isinstance(operand, Literal) else None
         if isinstance(value, int | Decimal) and not isinstance(value, bool):
             return Literal(-value, t.line, t.col)

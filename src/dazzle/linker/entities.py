@@ -249,8 +249,7 @@ def _report_states(ctx: LinkContext, e: Entity, field: Field | None) -> None:
             if state != "*" and state not in values:
                 ctx.error(
                     "E118",
-                    f"unknown state '{state}': not a value of '{field.name}' "
-                    f"({', '.join(values)})",
+                    f"unknown state '{state}': not a value of '{field.name}' ({', '.join(values)})",
                     t.loc,
                     did_you_mean(state, values)
                     or f"add '{state}' to the enum of '{field.name}', or use one of its values",
