@@ -10,12 +10,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING, Any
 
 from dazzle.diagnostics import Diagnostic, did_you_mean
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
 
 MANIFEST_NAME = "dazzle.toml"
 
@@ -96,6 +96,10 @@ _TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", li
 def parse_version_pin(text: str) -> SpecifierSet:
     """``~0.38`` -> ``>=0.38,<0.39``; ``~=``, ``==``, ``>=`` ... are PEP 440; a bare version
     means exactly that version. Raises ValueError with a readable message."""
+    # imported here: most projects have no pin and `dazzle validate` should not pay for it
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
     raw = text.strip()
     if not raw:
         raise ValueError("the pin is empty")

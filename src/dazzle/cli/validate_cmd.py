@@ -58,15 +58,26 @@ def validate(
     name = result.manifest.name if result.manifest else str(project_dir)
     n_err, n_warn = len(result.errors), len(result.warnings)
     if result.ok and spec is not None:
-        summary = (
-            f"{name}: ok - {len(spec.entities)} entities, {len(spec.surfaces)} surfaces, "
-            f"{len(spec.workspaces)} workspaces, {len(spec.personas)} personas"
+        counts = ", ".join(
+            _count(n, word)
+            for n, word in (
+                (len(spec.entities), "entity"),
+                (len(spec.surfaces), "surface"),
+                (len(spec.workspaces), "workspace"),
+                (len(spec.personas), "persona"),
+            )
         )
+        summary = f"{name}: ok - {counts}"
         if n_warn:
-            summary += f" ({n_warn} warnings)"
+            summary += f" ({_count(n_warn, 'warning')})"
         typer.echo(paint(summary, "green", color))
         return
-    typer.echo(
-        paint(f"{name}: {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warnings", "red", color)
-    )
+    summary = f"{name}: {_count(n_err, 'error')}, {_count(n_warn, 'warning')}"
+    typer.echo(paint(summary, "red", color))
     raise typer.Exit(1)
+
+
+def _count(n: int, word: str) -> str:
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {'entities' if word == 'entity' else word + 's'}"
