@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pytest
 from dazzle.project import LoadResult, load_project
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# ../shared next to the project root; DAZZLE_SHARED points elsewhere (e.g. a CI clone).
+SHARED = Path(os.environ.get("DAZZLE_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 EXAMPLES = ROOT / "examples"
 
@@ -29,7 +31,9 @@ def corpus_apps() -> list[Path]:
 
 def require_corpus() -> None:
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS} (the ../shared folder is absent)")
+        pytest.skip(
+            f"corpus not found at {CORPUS}: ../shared is absent (set DAZZLE_SHARED to its path)"
+        )
 
 
 def write_project(root: Path, dsl: str | dict[str, str], toml: str | None = DEFAULT_TOML) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, EXAMPLES, write_project
+from tests.conftest import CORPUS, EXAMPLES, require_corpus, write_project
 
 
 def dazzle(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -62,8 +62,7 @@ def test_validate_json_for_editors(tmp_path: Path) -> None:
 
 
 def test_validate_summarises_skipped_constructs() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip("corpus not found (../shared is absent)")
+    require_corpus()
     out = dazzle("validate", str(CORPUS / "v0.38" / "simple_task"))
     assert out.returncode == 0
     assert "skipped non-core constructs: service x7" in out.stdout

@@ -14,15 +14,14 @@ from hypothesis import strategies as st
 
 from dazzle.diagnostics import CODES
 from dazzle.project import load_project
-from tests.conftest import CORPUS, corpus_apps
+from tests.conftest import corpus_apps, require_corpus
 
 INTERESTING = [*list(":,()[]=-><.\"'#\t \n"), "->", "  ", "enum", "ref", "entity", "x", "é", "@"]
 
 
 @pytest.fixture(scope="module")
 def workdir() -> Iterator[Path]:
-    if not CORPUS.is_dir():
-        pytest.skip(f"corpus not found at {CORPUS} (the ../shared folder is absent)")
+    require_corpus()
     d = Path(tempfile.mkdtemp(prefix="dazzle-mut-"))
     yield d
     shutil.rmtree(d, ignore_errors=True)
