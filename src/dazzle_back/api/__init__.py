@@ -1,0 +1,1 @@
+"""HTTP: REST routes per entity, OpenAPI, health, the error contract."""

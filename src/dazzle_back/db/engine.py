@@ -1,0 +1,93 @@
+"""The async engine and its pool.
+
+The pool holds up to ``DAZZLE_DB_POOL_MAX`` connections per process and never more;
+``DAZZLE_DB_POOL_MIN`` of them are opened at boot. A request that waits longer than
+``DAZZLE_DB_POOL_TIMEOUT`` for a connection gets a ``PoolExhausted`` error (503).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+WRITE_OPTION = "dazzle_write"  # execution option marking a transaction that will write
+
+
+def writer(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for transactions that write."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def make_engine(
+    url: str, *, pool_min: int = 2, pool_max: int = 10, pool_timeout: float = 5.0
+) -> AsyncEngine:
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise ValueError("an in-memory SQLite database cannot be shared; use a file")
+        kwargs["connect_args"] = {"timeout": 30}
+        kwargs.update(pool_size=max(pool_max, 1), max_overflow=0, pool_timeout=pool_timeout)
+    else:
+        kwargs.update(
+            pool_size=max(pool_max, 1),
+            max_overflow=0,
+            pool_timeout=pool_timeout,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+        )
+    engine = create_async_engine(url, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        _sqlite_pragmas(engine)
+    return engine
+
+
+def make_utility_engine(url: str) -> AsyncEngine:
+    """An engine without a pool, for CLI commands and migrations in short-lived processes."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    if make_url(url).get_backend_name() == "sqlite":
+        _sqlite_pragmas(engine)
+    return engine
+
+
+def _sqlite_pragmas(engine: AsyncEngine) -> None:
+    """Foreign keys on, WAL so readers do not block the writer, a busy timeout instead of
+    instant 'database is locked' errors, and real transactions: the driver's own implicit
+    ones skip DDL, so SQLAlchemy emits BEGIN itself (IMMEDIATE for writes, which then wait
+    for the write lock up front instead of failing half-way)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+async def open_min_connections(engine: AsyncEngine, count: int) -> None:
+    """Open ``count`` connections now, so the first requests do not pay for them."""
+    if count <= 0:
+        return
+    conns: list[AsyncConnection] = []
+    try:
+        for _ in range(count):
+            conns.append(await engine.connect())
+    finally:
+        await asyncio.gather(*(c.close() for c in conns))
+
+
+def dialect_name(engine: AsyncEngine) -> str:
+    return engine.dialect.name

@@ -1,0 +1,51 @@
+"""In-process shared state for development and single-process use."""
+
+from __future__ import annotations
+
+import time
+
+
+class MemoryKV:
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[bytes, float | None]] = {}
+
+    def _live(self, key: str) -> tuple[bytes, float | None] | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if item[1] is not None and item[1] <= time.monotonic():
+            del self._data[key]
+            return None
+        return item
+
+    async def get(self, key: str) -> bytes | None:
+        item = self._live(key)
+        return item[0] if item else None
+
+    async def set(self, key: str, value: bytes | str, ttl: float | None = None) -> None:
+        raw = value.encode() if isinstance(value, str) else value
+        self._data[key] = (raw, time.monotonic() + ttl if ttl else None)
+
+    async def delete(self, *keys: str) -> int:
+        return sum(1 for k in keys if self._data.pop(k, None) is not None)
+
+    async def incr(self, key: str, ttl: float | None = None) -> int:
+        item = self._live(key)
+        if item is None:
+            self._data[key] = (b"1", time.monotonic() + ttl if ttl else None)
+            return 1
+        value = int(item[0]) + 1
+        self._data[key] = (str(value).encode(), item[1])
+        return value
+
+    async def ttl(self, key: str) -> float | None:
+        item = self._live(key)
+        if item is None or item[1] is None:
+            return None
+        return max(0.0, item[1] - time.monotonic())
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._data.clear()

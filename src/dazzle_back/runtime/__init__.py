@@ -1,0 +1,1 @@
+"""App factory, settings, boot sequence, middleware and logging."""

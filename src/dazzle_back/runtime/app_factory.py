@@ -1,0 +1,168 @@
+"""Building the ASGI app for one project.
+
+``create_app_factory`` is what ``uvicorn --factory --workers N`` calls once per worker;
+``dazzle serve`` builds the very same app. Boot order per worker: settings, dazzle.toml and
+its version pin, DSL, then (in the lifespan) connect, migrate under the lock, open the pool
+with MIN connections, check Redis, serve.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+
+from dazzle import __version__
+from dazzle_back.api.docs import build_docs_router
+from dazzle_back.api.entities import build_entity_router
+from dazzle_back.api.errors import install_error_handlers
+from dazzle_back.api.health import build_health_router
+from dazzle_back.api.openapi import extend_openapi
+from dazzle_back.db.engine import make_engine, open_min_connections
+from dazzle_back.db.migrate import LossyMigrationError, migrate
+from dazzle_back.db.schema import build_schema
+from dazzle_back.kv import make_kv
+from dazzle_back.runtime.boot import BootError, boot
+from dazzle_back.runtime.logging import configure_logging
+from dazzle_back.runtime.middleware import RequestLog
+from dazzle_back.runtime.settings import Settings, resolve_database_url
+from dazzle_back.runtime.state import Runtime
+from dazzle_back.services.entity import EntityService
+from dazzle_back.services.principal import Principal
+
+STARTUP_FAILURE = 3  # uvicorn's exit code for "do not restart this worker"
+log = structlog.get_logger("dazzle")
+
+
+def create_app(
+    project_dir: str | Path | None = None,
+    settings: Settings | None = None,
+    *,
+    migrate_on_boot: bool = True,
+) -> FastAPI:
+    """The app for a project. Raises :class:`BootError` listing every problem."""
+    booted = boot(project_dir, settings)
+    s = booted.settings
+    configure_logging(s.production)
+    url = resolve_database_url(s, booted.manifest, booted.project_dir)
+    schema = build_schema(booted.spec)
+    engine = make_engine(
+        url, pool_min=s.db_pool_min, pool_max=s.db_pool_max, pool_timeout=s.db_pool_timeout
+    )
+    runtime = Runtime(
+        project_dir=booted.project_dir,
+        manifest=booted.manifest,
+        spec=booted.spec,
+        settings=s,
+        schema=schema,
+        database_url=url,
+        engine=engine,
+        kv=make_kv(s.redis_url),
+    )
+    runtime.services = {
+        name: EntityService(booted.spec, schema, engine, et) for name, et in schema.tables.items()
+    }
+    app = FastAPI(
+        title=booted.spec.title,
+        version=booted.manifest.version,
+        lifespan=_lifespan(migrate_on_boot),
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if not s.production else None,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(build_health_router())
+    if not s.production:
+        app.include_router(build_docs_router(booted.spec.title))
+    app.include_router(build_entity_router(runtime.services, _principal))
+    app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
+    app.add_middleware(RequestLog, quiet_paths=frozenset({"/health"}))
+    return app
+
+
+async def _principal(request: Request) -> Principal:
+    """The caller. Until accounts land every request acts for the system (auth off)."""
+    return Principal.system()
+
+
+def _openapi(app: FastAPI, runtime: Runtime) -> Any:
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            base = get_openapi(
+                title=app.title,
+                version=app.version,
+                routes=app.routes,
+                description=f"REST API of {runtime.spec.title}",
+            )
+            app.openapi_schema = extend_openapi(base, runtime.spec)
+        return app.openapi_schema
+
+    return build
+
+
+def _lifespan(migrate_on_boot: bool) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt: Runtime = app.state.runtime
+        s = rt.settings
+        log.info(
+            "boot",
+            app=rt.spec.name,
+            version=__version__,
+            env=s.env,
+            database=rt.engine.dialect.name,
+            entities=len(rt.spec.entities),
+        )
+        try:
+            if migrate_on_boot:
+                result = await migrate(rt.engine, rt.schema)
+                log.info(
+                    "migrations",
+                    applied=len(result.applied),
+                    steps=[str(x) for x in result.applied][:50],
+                    schema_hash=result.schema_hash,
+                    seconds=round(result.seconds, 3),
+                )
+            await open_min_connections(rt.engine, s.db_pool_min)
+            if s.redis_url and not await rt.kv.ping():
+                raise BootError(["REDIS_URL is set but Redis does not answer: check the URL"])
+        except LossyMigrationError as exc:
+            for line in str(exc).splitlines():
+                log.error("migration_blocked", detail=line)
+            await _close(rt)
+            raise
+        except BootError as exc:
+            for line in exc.problems:
+                log.error("boot_failed", problem=line)
+            await _close(rt)
+            raise
+        log.info("ready", pool_min=s.db_pool_min, pool_max=s.db_pool_max)
+        try:
+            yield
+        finally:
+            await _close(rt)
+
+    return lifespan
+
+
+async def _close(rt: Runtime) -> None:
+    await rt.engine.dispose()
+    await rt.kv.close()
+
+
+def create_app_factory() -> FastAPI:
+    """Entry point for ``uvicorn --factory``: boot problems are printed one per line and the
+    worker exits with uvicorn's start-up failure code, which stops the whole server."""
+    try:
+        return create_app()
+    except BootError as exc:
+        for line in exc.problems:
+            print(f"dazzle: {line}", file=sys.stderr, flush=True)
+        raise SystemExit(STARTUP_FAILURE) from None

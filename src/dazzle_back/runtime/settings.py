@@ -1,0 +1,226 @@
+"""Runtime settings from the environment (spec/runtime.md §2), validated all together.
+
+:func:`check_settings` returns one line per problem, each saying what to set, so an
+operator fixes a broken deploy in one pass instead of one crash per variable.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from dazzle import __version__
+from dazzle.manifest import Manifest
+
+ENVIRONMENTS = ("development", "test", "production")
+MIN_SECRET_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = None
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+    db_pool_timeout: float = 5.0
+    file_storage: str = "local"
+    aws_s3_bucket: str | None = None
+    aws_region: str | None = None
+    aws_endpoint_url: str | None = None
+    allow_no_auth: bool = False
+    project_root: str = "."
+    web_concurrency: int | None = None
+    problems: tuple[str, ...] = field(default=(), compare=False)  # unparseable values
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def _int(env: dict[str, str], key: str, default: int, problems: list[str]) -> int:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        problems.append(f"{key}={raw!r} is not a whole number: set it to e.g. {default}")
+        return default
+
+
+def _float(env: dict[str, str], key: str, default: float, problems: list[str]) -> float:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        problems.append(f"{key}={raw!r} is not a number of seconds: set it to e.g. {default}")
+        return default
+    if not math.isfinite(value) or value <= 0:
+        problems.append(f"{key}={raw!r} must be a positive number of seconds")
+        return default
+    return value
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment. Never raises: bad values become problems."""
+    env = dict(os.environ if environ is None else environ)
+    problems: list[str] = []
+    mode = env.get("DAZZLE_ENV", "development").strip().lower() or "development"
+    if mode not in ENVIRONMENTS:
+        problems.append(
+            f"DAZZLE_ENV={mode!r} is not known: set it to one of {', '.join(ENVIRONMENTS)}"
+        )
+        mode = "development"
+    storage = env.get("DAZZLE_FILE_STORAGE", "local").strip().lower() or "local"
+    if storage not in ("local", "s3"):
+        problems.append(f"DAZZLE_FILE_STORAGE={storage!r}: set it to local or s3")
+    concurrency = env.get("WEB_CONCURRENCY")
+    return Settings(
+        env=mode,
+        database_url=env.get("DATABASE_URL") or None,
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=env.get("DAZZLE_SECRET_KEY") or None,
+        db_pool_min=_int(env, "DAZZLE_DB_POOL_MIN", 2, problems),
+        db_pool_max=_int(env, "DAZZLE_DB_POOL_MAX", 10, problems),
+        db_pool_timeout=_float(env, "DAZZLE_DB_POOL_TIMEOUT", 5.0, problems),
+        file_storage=storage,
+        aws_s3_bucket=env.get("AWS_S3_BUCKET") or None,
+        aws_region=env.get("AWS_REGION") or None,
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        allow_no_auth=env.get("DAZZLE_ALLOW_NO_AUTH", "") == "1",
+        project_root=env.get("DAZZLE_PROJECT_ROOT") or ".",
+        web_concurrency=int(concurrency) if concurrency and concurrency.isdigit() else None,
+        problems=tuple(problems),
+    )
+
+
+def secret_strength_problem(key: str) -> str | None:
+    """Why a secret key is too weak, or None. 32 bytes, and not a repeated pattern."""
+    raw = key.encode()
+    if len(raw) < MIN_SECRET_BYTES:
+        return f"is {len(raw)} bytes; it needs at least {MIN_SECRET_BYTES}"
+    counts = Counter(raw)
+    entropy_bits = -sum(c / len(raw) * math.log2(c / len(raw)) for c in counts.values()) * len(raw)
+    if len(counts) < 8 or entropy_bits < 128:
+        return "has too little entropy (a repeated or simple pattern)"
+    return None
+
+
+def check_settings(settings: Settings, manifest: Manifest | None) -> list[str]:
+    """Every problem with the settings for this project, one actionable line each."""
+    problems = list(settings.problems)
+    hint_key = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if settings.db_pool_min < 0:
+        problems.append(f"DAZZLE_DB_POOL_MIN={settings.db_pool_min} must be 0 or more")
+    if settings.db_pool_max < 1:
+        problems.append(f"DAZZLE_DB_POOL_MAX={settings.db_pool_max} must be at least 1")
+    if settings.db_pool_max < settings.db_pool_min:
+        problems.append(
+            f"DAZZLE_DB_POOL_MAX={settings.db_pool_max} is below "
+            f"DAZZLE_DB_POOL_MIN={settings.db_pool_min}: raise the maximum or lower the minimum"
+        )
+    url = settings.database_url or (manifest_database_url(manifest) if manifest else None)
+    if url is not None:
+        problem = database_url_problem(url)
+        if problem:
+            problems.append(problem)
+    if settings.redis_url is not None and not settings.redis_url.startswith(
+        ("redis://", "rediss://", "unix://")
+    ):
+        problems.append("REDIS_URL must start with redis:// or rediss://")
+    if settings.production:
+        if url is None:
+            problems.append("DATABASE_URL is not set: production needs a PostgreSQL URL")
+        elif not _is_postgres(url):
+            problems.append("DATABASE_URL must be a PostgreSQL URL in production")
+        if settings.redis_url is None:
+            problems.append("REDIS_URL is not set: production needs Redis for shared state")
+        if settings.secret_key is None:
+            problems.append(f"DAZZLE_SECRET_KEY is not set: {hint_key}")
+        else:
+            weak = secret_strength_problem(settings.secret_key)
+            if weak:
+                problems.append(f"DAZZLE_SECRET_KEY {weak}: {hint_key}")
+        if manifest is not None and not manifest.auth.enabled and not settings.allow_no_auth:
+            problems.append(
+                "[auth] enabled = false leaves the app open to anyone: enable auth in "
+                "dazzle.toml, or set DAZZLE_ALLOW_NO_AUTH=1 to accept that"
+            )
+    if settings.file_storage == "s3" and not settings.aws_s3_bucket:
+        problems.append("DAZZLE_FILE_STORAGE=s3 needs AWS_S3_BUCKET")
+    if manifest is not None:
+        pin = version_pin_problem(manifest)
+        if pin:
+            problems.append(pin)
+    return problems
+
+
+def version_pin_problem(manifest: Manifest, version: str = __version__) -> str | None:
+    if manifest.framework_version is None or manifest.accepts_version(version):
+        return None
+    return (
+        f"dazzle.toml pins framework_version {manifest.framework_version!r} but Dazzle "
+        f"{version} is installed: pip install 'dazzle{_pip_spec(manifest)}'"
+    )
+
+
+def _pip_spec(manifest: Manifest) -> str:
+    spec = manifest.framework_spec
+    return str(spec) if spec is not None else ""
+
+
+def manifest_database_url(manifest: Manifest) -> str | None:
+    url = manifest.database_url
+    if url and url.startswith("env:"):
+        return os.environ.get(url[4:]) or None
+    return url
+
+
+def _is_postgres(url: str) -> bool:
+    return url.split(":", 1)[0].split("+", 1)[0] in ("postgres", "postgresql")
+
+
+def database_url_problem(url: str) -> str | None:
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    if scheme not in ("postgres", "postgresql", "sqlite"):
+        return f"DATABASE_URL scheme {scheme!r} is not supported: use postgresql:// or sqlite:///"
+    if scheme != "sqlite" and not urlsplit(url).hostname and "host=" not in url:
+        return "DATABASE_URL has no host: use postgresql://user:password@host:5432/dbname"
+    return None
+
+
+def resolve_database_url(settings: Settings, manifest: Manifest | None, project_dir: Path) -> str:
+    """The SQLAlchemy async URL to use: DATABASE_URL, then dazzle.toml, then the dev SQLite."""
+    url = settings.database_url or (manifest_database_url(manifest) if manifest else None)
+    if url is None:
+        state = project_dir / ".dazzle"
+        state.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(state / 'dazzle.db').resolve()}"
+    return to_async_url(url)
+
+
+def to_async_url(url: str) -> str:
+    """``postgres://`` (Heroku) and ``postgresql://`` -> asyncpg; ``sqlite://`` -> aiosqlite;
+    libpq's ``sslmode`` becomes asyncpg's ``ssl``."""
+    scheme, rest = url.split("://", 1)
+    base = scheme.split("+", 1)[0]
+    if base in ("postgres", "postgresql"):
+        parts = urlsplit("postgresql+asyncpg://" + rest)
+        query = []
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            if key == "sslmode":
+                query.append(("ssl", "disable" if value == "disable" else value))
+            else:
+                query.append((key, value))
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    if base == "sqlite":
+        return "sqlite+aiosqlite://" + rest
+    return url

@@ -1,0 +1,29 @@
+"""What one worker process holds: built once at boot, shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from dazzle.ir.appspec import AppSpec
+from dazzle.manifest import Manifest
+from dazzle_back.db.schema import SchemaModel
+from dazzle_back.kv import KV
+from dazzle_back.runtime.settings import Settings
+from dazzle_back.services.entity import EntityService
+
+
+@dataclass
+class Runtime:
+    project_dir: Path
+    manifest: Manifest
+    spec: AppSpec
+    settings: Settings
+    schema: SchemaModel
+    database_url: str
+    engine: AsyncEngine
+    kv: KV
+    services: dict[str, EntityService] = field(default_factory=dict)
+    auth_enabled: bool = False

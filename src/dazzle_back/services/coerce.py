@@ -1,0 +1,267 @@
+"""Input coercion: JSON or form values to the Python values a field stores.
+
+Every problem becomes a ``{"field", "message"}`` entry; nothing raises past here, so a
+client always learns every mistake of a payload at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from dazzle.diagnostics import did_you_mean
+from dazzle.ir.entity import Entity, Field, FieldKind
+
+MISSING = object()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_INT_MAX = 2**63 - 1
+_TRUE = {"true", "1", "on", "yes", "y", "t"}
+_FALSE = {"false", "0", "off", "no", "n", "f", ""}
+# ISO 4217 minor units for currencies that do not use two decimals.
+_MINOR_DIGITS = {
+    "JPY": 0,
+    "KRW": 0,
+    "VND": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "BHD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "TND": 3,
+}
+
+
+class Invalid(ValueError):
+    """One field's value is not acceptable; the message is for the client."""
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+def minor_digits(currency: str) -> int:
+    return _MINOR_DIGITS.get(currency.upper(), 2)
+
+
+def coerce_value(f: Field, value: Any) -> Any:
+    """The stored value for ``value`` or :class:`Invalid`. ``None`` passes through."""
+    if value is None:
+        return None
+    k = f.type.kind
+    if k in (
+        FieldKind.STR,
+        FieldKind.TEXT,
+        FieldKind.EMAIL,
+        FieldKind.URL,
+        FieldKind.SLUG,
+        FieldKind.TIMEZONE,
+        FieldKind.FILE,
+    ):
+        return _text(f, value)
+    if k is FieldKind.ENUM:
+        text = _text(f, value)
+        if text not in f.type.enum_values:
+            hint = did_you_mean(text, f.type.enum_values)
+            allowed = ", ".join(f.type.enum_values)
+            raise Invalid(f"'{text}' is not one of: {allowed}" + (f" ({hint})" if hint else ""))
+        return text
+    if k is FieldKind.INT:
+        return _int(value)
+    if k is FieldKind.FLOAT:
+        return _float(value)
+    if k is FieldKind.DECIMAL:
+        return _decimal(value, f.type.precision, f.type.scale)
+    if k is FieldKind.BOOL:
+        return _bool(value)
+    if k is FieldKind.DATE:
+        return _date(value)
+    if k is FieldKind.DATETIME:
+        return _datetime(value)
+    if k is FieldKind.UUID:
+        return _uuid(value)
+    if k is FieldKind.JSON:
+        return _json(value)
+    if f.type.is_reference:
+        if isinstance(value, Mapping):  # a record read back from the API: take its id
+            value = value.get("id", value.get("pk"))
+            if value is None:
+                raise Invalid("expected an id")
+        return value
+    raise Invalid(f"cannot set a {k.value} field")
+
+
+def _text(f: Field, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise Invalid("expected text")
+    text = str(value) if not isinstance(value, str) else value
+    k = f.type.kind
+    if f.type.max_length is not None and len(text) > f.type.max_length:
+        raise Invalid(f"is {len(text)} characters long; the maximum is {f.type.max_length}")
+    if k is FieldKind.EMAIL:
+        text = text.strip()
+        if not _EMAIL.match(text) or len(text) > 320:
+            raise Invalid("is not a valid email address")
+    elif k is FieldKind.URL:
+        text = text.strip()
+        if not _URL.match(text) or len(text) > 2048:
+            raise Invalid("is not a valid http(s) URL")
+    elif k is FieldKind.SLUG:
+        if not _SLUG.match(text) or len(text) > 200:
+            raise Invalid("is not a slug (lower-case letters, digits and dashes)")
+    elif k is FieldKind.TIMEZONE and text not in _timezones():
+        raise Invalid(f"'{text}' is not a time zone such as Europe/London or UTC")
+    return text
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise Invalid("expected a whole number")
+    if isinstance(value, int):
+        result = value
+    elif (isinstance(value, float | Decimal) and value == int(value)) or (
+        isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value)
+    ):
+        result = int(value)
+    else:
+        raise Invalid("expected a whole number")
+    if abs(result) > _INT_MAX:
+        raise Invalid("is too large")
+    return result
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise Invalid("expected a number")
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise Invalid("expected a number") from None
+    if result != result or result in (float("inf"), float("-inf")):
+        raise Invalid("expected a finite number")
+    return result
+
+
+def _decimal(value: Any, precision: int | None, scale: int | None) -> Decimal:
+    if isinstance(value, bool):
+        raise Invalid("expected a number")
+    try:
+        d = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        raise Invalid("expected a number") from None
+    if not d.is_finite():
+        raise Invalid("expected a finite number")
+    if scale is not None:
+        exponent = d.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > scale:
+            if d != d.quantize(Decimal(1).scaleb(-scale)):
+                raise Invalid(f"has more than {scale} decimal places")
+            d = d.quantize(Decimal(1).scaleb(-scale))
+    if precision is not None and scale is not None:
+        whole = len(str(abs(d).to_integral_value(rounding="ROUND_DOWN")).lstrip("0"))
+        if whole > precision - scale:
+            raise Invalid(f"is too large for decimal({precision},{scale})")
+    return d
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in _TRUE:
+            return True
+        if v in _FALSE:
+            return False
+    raise Invalid("expected true or false")
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return (
+                date.fromisoformat(value.strip()[:10])
+                if len(value.strip()) >= 10
+                else (date.fromisoformat(value.strip()))
+            )
+        except ValueError:
+            pass
+    raise Invalid("expected a date (YYYY-MM-DD)")
+
+
+def _datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            result = datetime.fromisoformat(text)
+        except ValueError:
+            raise Invalid("expected a date-time (YYYY-MM-DDTHH:MM:SS, optionally +HH:MM)") from None
+    else:
+        raise Invalid("expected a date-time")
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=UTC)
+    return result.astimezone(UTC)
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise Invalid("is not a valid id (UUID)") from None
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value  # a plain string is valid JSON content too
+    return value
+
+
+def parse_money(value: Any, currency: str) -> tuple[int, str]:
+    """``12.50`` / ``"12.50"`` / ``{"amount": "12.50", "currency": "USD"}`` -> (1250, cur)."""
+    if isinstance(value, Mapping):
+        currency = str(value.get("currency") or currency).upper()
+        value = value.get("amount")
+    digits = minor_digits(currency)
+    amount = _decimal(value, None, digits)
+    minor = int((amount * (10**digits)).to_integral_value())
+    if abs(minor) > _INT_MAX:
+        raise Invalid("is too large")
+    return minor, currency
+
+
+def money_amount(minor: int | None, currency: str) -> Decimal | None:
+    if minor is None:
+        return None
+    digits = minor_digits(currency)
+    return (Decimal(minor).scaleb(-digits)).quantize(Decimal(1).scaleb(-digits))
+
+
+def server_owned(entity: Entity, f: Field) -> bool:
+    """Fields a client never sets: automatic timestamps and virtual relations."""
+    return f.auto_add or f.auto_update or f.type.is_virtual

@@ -1,0 +1,526 @@
+"""The service of one entity: the only way records are read and written.
+
+A write applies, in order: input validation, defaults, ``auto_add``/``auto_update``,
+reference checks, state-machine guards, invariants, the access decision, then one
+transaction. The API, the UI, demo loading and restore all call these methods.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from dazzle.diagnostics import did_you_mean
+from dazzle.expr.evaluate import EvalContext, EvalError, evaluate, truthy
+from dazzle.expr.nodes import DateAnchor, Literal, Var, to_text
+from dazzle.ir.appspec import AppSpec
+from dazzle.ir.entity import Field, FieldKind
+from dazzle_back.access import AccessPolicy, AllowAll
+from dazzle_back.db.engine import writer
+from dazzle_back.db.schema import EntityTable, SchemaModel
+from dazzle_back.errors import (
+    Forbidden,
+    InvariantViolation,
+    NotFound,
+    ReferenceViolation,
+    RestrictedDelete,
+    TransitionError,
+    UniqueViolation,
+    ValidationFailed,
+)
+from dazzle_back.services import integrity
+from dazzle_back.services.coerce import Invalid, coerce_value, parse_money, server_owned
+from dazzle_back.services.listing import ListQuery, filter_clauses, search_fields
+from dazzle_back.services.principal import Principal
+from dazzle_back.services.records import build_record, record_select, ref_ids
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+
+class EntityService:
+    def __init__(
+        self,
+        spec: AppSpec,
+        schema: SchemaModel,
+        engine: AsyncEngine,
+        et: EntityTable,
+        access: AccessPolicy | None = None,
+    ) -> None:
+        self.spec = spec
+        self.schema = schema
+        self.engine = engine
+        self.et = et
+        self.entity = et.entity
+        self.writer = writer(engine)
+        self.access: AccessPolicy = access or AllowAll()
+        self.search_in = search_fields(spec, et.entity)
+        self.default_sort = _default_sort(spec, et)
+        self._referrers = [
+            (other, col.name)
+            for other in schema.tables.values()
+            for col in other.table.c
+            for fk in col.foreign_keys
+            if fk.column.table is et.table and (fk.ondelete or "RESTRICT") == "RESTRICT"
+        ]
+
+    # -- helpers ------------------------------------------------------------------------
+
+    @property
+    def pk_field(self) -> Field | None:
+        return self.entity.pk
+
+    def parse_id(self, raw: Any) -> Any:
+        f = self.pk_field
+        if f is None:
+            try:
+                return uuid.UUID(str(raw))
+            except ValueError:
+                raise NotFound(f"no {self.entity.title} with id {raw!r}") from None
+        try:
+            return coerce_value(f, raw)
+        except Invalid:
+            raise NotFound(f"no {self.entity.title} with id {raw!r}") from None
+
+    def eval_context(self, principal: Principal) -> EvalContext:
+        return EvalContext.current(
+            user_id=principal.user_id,
+            roles=principal.roles,
+            all_roles=principal.all_roles,
+            user_attrs=principal.user_attrs,
+        )
+
+    async def _fetch(self, conn: AsyncConnection, pk: Any, ctx: EvalContext) -> dict[str, Any]:
+        stmt = record_select(self.schema, self.et, ctx.today).where(
+            self.et.table.c[self.et.pk] == pk
+        )
+        row = (await conn.execute(stmt)).mappings().first()
+        if row is None:
+            raise NotFound(f"no {self.entity.title} with id {pk}")
+        return build_record(self.et, row, ctx)
+
+    # -- reads --------------------------------------------------------------------------
+
+    async def get(
+        self, raw_id: Any, principal: Principal, *, expand: bool = True
+    ) -> dict[str, Any]:
+        pk = self.parse_id(raw_id)
+        ctx = self.eval_context(principal)
+        async with self.engine.connect() as conn:
+            record = await self._fetch(conn, pk, ctx)
+            if not self.access.allows("read", record, principal):
+                raise NotFound(f"no {self.entity.title} with id {pk}")
+            if expand:
+                await self._expand(conn, [record], ctx)
+        return record
+
+    async def list_page(self, q: ListQuery, principal: Principal, *, expand: bool = True) -> Page:
+        ctx = self.eval_context(principal)
+        t = self.et.table
+        clauses = filter_clauses(self.et, q, self.search_in)
+        scope = self.access.list_filter("list", principal)
+        if scope is not None:
+            clauses.append(scope)
+        where = and_(*clauses) if clauses else None
+        count_stmt = select(func.count()).select_from(t)
+        stmt: Select[Any] = record_select(self.schema, self.et, ctx.today)
+        if where is not None:
+            count_stmt = count_stmt.where(where)
+            stmt = stmt.where(where)
+        order = []
+        for name, desc in q.sort:
+            col = t.c[self.et.money[name][0]] if name in self.et.money else t.c[name]
+            order.append(col.desc().nulls_last() if desc else col.asc().nulls_first())
+        order.append(t.c[self.et.pk].asc())
+        stmt = stmt.order_by(*order).limit(q.page_size).offset(q.offset)
+        async with self.engine.connect() as conn:
+            total = int((await conn.execute(count_stmt)).scalar() or 0)
+            rows = (await conn.execute(stmt)).mappings().all()
+            records = [build_record(self.et, r, ctx) for r in rows]
+            if expand:
+                await self._expand(conn, records, ctx)
+        return Page(records, total, q.page, q.page_size)
+
+    async def _expand(
+        self, conn: AsyncConnection, records: list[dict[str, Any]], ctx: EvalContext
+    ) -> None:
+        """Replace ref ids by the referenced records: one query per ref field, whatever
+        the number of records."""
+        for name, ids in ref_ids(self.et, records).items():
+            target = self.schema.tables[self.et.refs[name]]
+            stmt = record_select(self.schema, target, ctx.today).where(
+                target.table.c[target.pk].in_(list(ids))
+            )
+            found = {
+                row[target.pk]: build_record(target, row, ctx)
+                for row in (await conn.execute(stmt)).mappings()
+            }
+            for r in records:
+                value = r.get(name)
+                if value is not None and value in found:
+                    r[name] = found[value]
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _coerce(self, payload: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        e = self.entity
+        money_inputs: dict[str, dict[str, Any]] = {}
+        for key, raw in payload.items():
+            if key in self.et.money or any(key in cols for cols in self.et.money.values()):
+                money_inputs.setdefault(key, {})["raw"] = raw
+                continue
+            f = e.get_field(key)
+            if f is None:
+                if e.get_computed(key) is not None:
+                    continue  # computed: read-only, ignored when a record is sent back
+                choices = [x.name for x in e.fields if not server_owned(e, x)]
+                hint = did_you_mean(key, choices)
+                errors.append(
+                    {"field": key, "message": "unknown field" + (f" ({hint})" if hint else "")}
+                )
+                continue
+            if server_owned(e, f):
+                continue
+            if f.pk and not creating:
+                continue  # ids never change; a record sent back keeps its own
+            if isinstance(raw, str) and raw == "" and f.type.kind is not FieldKind.JSON:
+                raw = None
+            try:
+                values[key] = coerce_value(f, raw)
+            except Invalid as exc:
+                errors.append({"field": key, "message": str(exc)})
+        self._coerce_money(money_inputs, values, errors)
+        if errors:
+            raise ValidationFailed.fields(errors)
+        return values
+
+    def _coerce_money(
+        self,
+        inputs: dict[str, dict[str, Any]],
+        values: dict[str, Any],
+        errors: list[dict[str, Any]],
+    ) -> None:
+        for name, (minor_col, cur_col) in self.et.money.items():
+            f = self.entity.get_field(name)
+            assert f is not None
+            default_cur = f.type.currency or "GBP"
+            try:
+                if name in inputs:
+                    raw = inputs[name]["raw"]
+                    if raw is None or raw == "":
+                        values[minor_col] = None
+                    else:
+                        minor, cur = parse_money(raw, default_cur)
+                        values[minor_col], values[cur_col] = minor, cur
+                if minor_col in inputs:
+                    raw = inputs[minor_col]["raw"]
+                    values[minor_col] = (
+                        None
+                        if raw in (None, "")
+                        else coerce_value(Field(minor_col, _INT_TYPE), raw)
+                    )
+                if cur_col in inputs:
+                    cur = str(inputs[cur_col]["raw"] or default_cur).upper()
+                    if len(cur) != 3 or not cur.isalpha():
+                        raise Invalid("expected a 3-letter currency code")
+                    values[cur_col] = cur
+            except Invalid as exc:
+                errors.append({"field": name, "message": str(exc)})
+
+    def _defaults(self, values: dict[str, Any], principal: Principal, ctx: EvalContext) -> None:
+        now = ctx.now
+        for f in self.entity.fields:
+            if f.type.is_virtual:
+                continue
+            if f.auto_add or f.auto_update:
+                values[f.name] = now.date() if f.type.kind is FieldKind.DATE else now
+                continue
+            if f.type.kind is FieldKind.MONEY:
+                minor_col, cur_col = self.et.money[f.name]
+                if values.get(minor_col) is None and f.default is not None:
+                    amount = _default_value(f.default, values, ctx)
+                    if amount is not None:
+                        values[minor_col], values[cur_col] = parse_money(
+                            amount, values.get(cur_col) or f.type.currency or "GBP"
+                        )
+                values.setdefault(cur_col, f.type.currency or "GBP")
+                continue
+            if values.get(f.name) is None and f.default is not None and f.name not in values:
+                d = f.default
+                value = principal.user_id if isinstance(d, Var) else _default_value(d, values, ctx)
+                if value is not None:
+                    try:
+                        values[f.name] = coerce_value(f, value)
+                    except Invalid:
+                        values[f.name] = value
+        pk = self.pk_field
+        if pk is not None and values.get(pk.name) is None and pk.type.kind is FieldKind.UUID:
+            values[pk.name] = uuid.uuid4()
+
+    def _required(self, values: Mapping[str, Any]) -> None:
+        errors = []
+        for f in self.entity.fields:
+            if not (f.required or f.pk) or f.type.is_virtual:
+                continue
+            key = self.et.money[f.name][0] if f.type.kind is FieldKind.MONEY else f.name
+            if values.get(key) is None:
+                errors.append({"field": f.name, "message": "is required"})
+        if errors:
+            raise ValidationFailed.fields(errors)
+
+    async def _check_refs(self, conn: AsyncConnection, values: Mapping[str, Any]) -> None:
+        errors = []
+        for name, target_name in self.et.refs.items():
+            value = values.get(name)
+            if value is None:
+                continue
+            target = self.schema.tables[target_name]
+            pk_field = target.entity.pk
+            try:
+                key = coerce_value(pk_field, value) if pk_field else value
+            except Invalid:
+                errors.append({"field": name, "message": f"'{value}' is not a valid id"})
+                continue
+            found = (
+                await conn.execute(
+                    select(target.table.c[target.pk]).where(target.table.c[target.pk] == key)
+                )
+            ).first()
+            if found is None:
+                errors.append(
+                    {"field": name, "message": f"no {target.entity.title} with id {value}"}
+                )
+        if errors:
+            detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+            raise ReferenceViolation(detail, errors=errors)
+
+    def _check_transition(
+        self,
+        old: Mapping[str, Any],
+        merged: Mapping[str, Any],
+        principal: Principal,
+        ctx: EvalContext,
+    ) -> None:
+        sm = self.entity.state_machine
+        if sm is None:
+            return
+        before, after = old.get(sm.field), merged.get(sm.field)
+        if after == before or before is None:
+            return
+        transition = next(
+            (t for t in sm.transitions if t.allows_from(before) and t.to_state == after), None
+        )
+        if transition is None:
+            allowed = ", ".join(sm.targets_from(before)) or "none"
+            raise TransitionError(
+                f"{self.entity.title} cannot go from {before} to {after}; allowed from "
+                f"{before}: {allowed}",
+                extra={
+                    "from_state": before,
+                    "to_state": after,
+                    "allowed": list(sm.targets_from(before)),
+                },
+            )
+        if transition.auto_after is not None and not transition.manual:
+            raise TransitionError(
+                f"{before} -> {after} happens automatically after {transition.auto_after}",
+                extra={"from_state": before, "to_state": after},
+            )
+        for req in transition.requires:
+            value = merged.get(req.name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                raise TransitionError(
+                    f"{before} -> {after} requires {req.name}",
+                    extra={"from_state": before, "to_state": after, "requires": req.name},
+                )
+        for role in transition.roles:
+            if not (principal.all_roles or role in principal.roles):
+                raise TransitionError(
+                    f"{before} -> {after} requires the role {role}",
+                    extra={"from_state": before, "to_state": after, "role": role},
+                )
+        for guard in transition.guards:
+            try:
+                ok = truthy(evaluate(guard.expr, merged, ctx))
+            except EvalError:
+                ok = False
+            if not ok:
+                raise TransitionError(
+                    guard.message or f"{before} -> {after} needs {to_text(guard.expr)}",
+                    extra={"from_state": before, "to_state": after},
+                )
+
+    def _check_invariants(self, record: Mapping[str, Any], ctx: EvalContext) -> None:
+        for inv in self.entity.invariants:
+            try:
+                ok = truthy(evaluate(inv.expr, record, ctx))
+            except EvalError:
+                ok = False
+            if not ok:
+                raise InvariantViolation(
+                    inv.message or f"{self.entity.title} must satisfy: {to_text(inv.expr)}",
+                    extra={"code": inv.code} if inv.code else None,
+                )
+
+    def _record_view(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Values keyed by field name (money as its amount), as expressions see a record."""
+        view = dict(values)
+        for name, (minor_col, cur_col) in self.et.money.items():
+            from dazzle_back.services.coerce import money_amount
+
+            view[name] = money_amount(values.get(minor_col), values.get(cur_col) or "GBP")
+        return view
+
+    async def create(self, payload: Mapping[str, Any], principal: Principal) -> dict[str, Any]:
+        ctx = self.eval_context(principal)
+        values = self._coerce(payload, creating=True)
+        self._defaults(values, principal, ctx)
+        self._required(values)
+        view = self._record_view(values)
+        self._check_invariants(view, ctx)
+        if not self.access.allows("create", view, principal):
+            raise Forbidden(f"you may not create a {self.entity.title}")
+        pk = values.get(self.et.pk)
+        try:
+            async with self.writer.begin() as conn:
+                await self._check_refs(conn, values)
+                await conn.execute(self.et.table.insert().values(**_columns(self.et, values)))
+                record = await self._fetch(conn, pk, ctx)
+                await self._expand(conn, [record], ctx)
+        except IntegrityError as exc:
+            raise integrity.translate(self.et, exc) from None
+        return record
+
+    async def update(
+        self, raw_id: Any, payload: Mapping[str, Any], principal: Principal
+    ) -> dict[str, Any]:
+        pk = self.parse_id(raw_id)
+        ctx = self.eval_context(principal)
+        values = self._coerce(payload, creating=False)
+        try:
+            async with self.writer.begin() as conn:
+                row = (
+                    (
+                        await conn.execute(
+                            select(self.et.table).where(self.et.table.c[self.et.pk] == pk)
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if row is None:
+                    raise NotFound(f"no {self.entity.title} with id {pk}")
+                old = dict(row)
+                old_view = self._record_view(old)
+                if not self.access.allows("read", old_view, principal):
+                    raise NotFound(f"no {self.entity.title} with id {pk}")
+                if not self.access.allows("update", old_view, principal):
+                    raise Forbidden(f"you may not change this {self.entity.title}")
+                for f in self.entity.fields:
+                    if f.auto_update:
+                        values[f.name] = (
+                            ctx.now.date() if f.type.kind is FieldKind.DATE else (ctx.now)
+                        )
+                merged = {**old, **values}
+                self._required(merged)
+                merged_view = self._record_view(merged)
+                self._check_transition(old_view, merged_view, principal, ctx)
+                self._check_invariants(merged_view, ctx)
+                changed_refs = {
+                    k: v for k, v in values.items() if k in self.et.refs and v != old.get(k)
+                }
+                await self._check_refs(conn, changed_refs)
+                if values:
+                    await conn.execute(
+                        self.et.table.update()
+                        .where(self.et.table.c[self.et.pk] == pk)
+                        .values(**_columns(self.et, values))
+                    )
+                record = await self._fetch(conn, pk, ctx)
+                await self._expand(conn, [record], ctx)
+        except IntegrityError as exc:
+            raise integrity.translate(self.et, exc) from None
+        return record
+
+    async def delete(self, raw_id: Any, principal: Principal) -> None:
+        pk = self.parse_id(raw_id)
+        try:
+            async with self.writer.begin() as conn:
+                row = (
+                    (
+                        await conn.execute(
+                            select(self.et.table).where(self.et.table.c[self.et.pk] == pk)
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if row is None:
+                    raise NotFound(f"no {self.entity.title} with id {pk}")
+                view = self._record_view(dict(row))
+                if not self.access.allows("read", view, principal):
+                    raise NotFound(f"no {self.entity.title} with id {pk}")
+                if not self.access.allows("delete", view, principal):
+                    raise Forbidden(f"you may not delete this {self.entity.title}")
+                await self._check_referrers(conn, pk)
+                await conn.execute(self.et.table.delete().where(self.et.table.c[self.et.pk] == pk))
+        except IntegrityError as exc:
+            raise integrity.translate(self.et, exc) from None
+
+    async def _check_referrers(self, conn: AsyncConnection, pk: Any) -> None:
+        users = []
+        for other, col in self._referrers:
+            n = (
+                await conn.execute(
+                    select(func.count()).select_from(other.table).where(other.table.c[col] == pk)
+                )
+            ).scalar()
+            if n:
+                users.append(f"{n} {other.entity.title} ({col})")
+        if users:
+            raise RestrictedDelete(
+                f"this {self.entity.title} is still referenced by " + ", ".join(users),
+                extra={"referenced_by": users},
+            )
+
+
+_INT_TYPE = __import__("dazzle.ir.entity", fromlist=["FieldType"]).FieldType(FieldKind.INT)
+
+
+def _default_value(d: Any, values: Mapping[str, Any], ctx: EvalContext) -> Any:
+    if isinstance(d, Literal):
+        return d.value
+    if isinstance(d, DateAnchor):
+        return evaluate(d, values, ctx)
+    try:
+        return evaluate(d, values, ctx)
+    except EvalError:
+        return None
+
+
+def _columns(et: EntityTable, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k in et.table.c}
+
+
+def _default_sort(spec: AppSpec, et: EntityTable) -> list[tuple[str, bool]]:
+    list_surface = spec.surface_for(et.name, "list")
+    if list_surface is not None and list_surface.ux.sort:
+        return [(k.field, k.descending) for k in list_surface.ux.sort]
+    return []
+
+
+__all__ = ["UTC", "EntityService", "Page", "UniqueViolation", "datetime"]
