@@ -1,0 +1,73 @@
+"""Runtime test fixtures: a fresh database per test on SQLite *and* PostgreSQL, and an app
+client for a project folder."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dazzle_back.runtime.app_factory import create_app
+from dazzle_back.runtime.settings import Settings, load_settings
+
+PG_ADMIN = os.environ.get("DAZZLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DIALECTS = ["sqlite", "postgresql"]
+
+
+async def _pg(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN, timeout=10)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def fresh_database(dialect: str, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database; dropped afterwards (PostgreSQL) or left in tmp (SQLite)."""
+    if dialect == "sqlite":
+        yield f"sqlite:///{tmp_path / f'db-{uuid.uuid4().hex[:8]}.sqlite'}"
+        return
+    name = f"dazzle_t_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
+    except OSError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}); start it or set "
+                    "DAZZLE_TEST_PG")
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=DIALECTS)
+def dialect(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(dialect: str, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(dialect, tmp_path) as url:
+        yield url
+
+
+def test_settings(database_url: str, **overrides: Any) -> Settings:
+    base = load_settings({"DAZZLE_ENV": "test"})
+    return replace(base, database_url=database_url, db_pool_min=1, **overrides)
+
+
+@contextmanager
+def client_for(project: Path, database_url: str, **overrides: Any) -> Iterator[TestClient]:
+    app = create_app(project, test_settings(database_url, **overrides))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
