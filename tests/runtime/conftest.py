@@ -42,8 +42,9 @@ def fresh_database(dialect: str, tmp_path: Path) -> Iterator[str]:
     try:
         asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
     except OSError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}); start it or set "
-                    "DAZZLE_TEST_PG")
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}); start it or set DAZZLE_TEST_PG"
+        )
     try:
         yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     finally:

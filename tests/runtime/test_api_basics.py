@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,10 +21,14 @@ def api(database_url: str) -> Iterator[TestClient]:
 
 def make_project_rows(api: TestClient) -> dict[str, str]:
     team = api.post("/teams", json={"name": "Core"}).json()
-    lead = api.post("/members", json={"email": "lee@example.com", "name": "Lee", "role": "lead",
-                                      "team": team["id"]}).json()
-    project = api.post("/projects", json={"code": "CORE", "name": "Core work", "team": team["id"],
-                                          "budget": "1200.50"}).json()
+    lead = api.post(
+        "/members",
+        json={"email": "lee@example.com", "name": "Lee", "role": "lead", "team": team["id"]},
+    ).json()
+    project = api.post(
+        "/projects",
+        json={"code": "CORE", "name": "Core work", "team": team["id"], "budget": "1200.50"},
+    ).json()
     return {"team": team["id"], "lead": lead["id"], "project": project["id"]}
 
 
@@ -73,19 +76,28 @@ def test_validation_errors_are_typed_and_complete(api: TestClient) -> None:
         ("get", "/tasks?filter[estimate_hours]=abc", {}, 422, "validation_error"),
         ("get", "/tasks/not-a-uuid", {}, 404, "not_found"),
         ("get", "/tasks/00000000-0000-0000-0000-000000000000", {}, 404, "not_found"),
-        ("post", "/tasks", {"content": b"{not json", "headers": {"content-type":
-                                                                  "application/json"}},
-         422, "validation_error"),
+        (
+            "post",
+            "/tasks",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            422,
+            "validation_error",
+        ),
         ("post", "/tasks", {"json": [1, 2]}, 422, "validation_error"),
-        ("post", "/tasks", {"content": b"x" * (1024 * 1024 + 10),
-                            "headers": {"content-type": "application/json"}}, 413,
-         "payload_too_large"),
+        (
+            "post",
+            "/tasks",
+            {"content": b"x" * (1024 * 1024 + 10), "headers": {"content-type": "application/json"}},
+            413,
+            "payload_too_large",
+        ),
         ("get", "/nowhere", {}, 404, "not_found"),
         ("put", "/tasks", {"json": {}}, 405, "method_not_allowed"),
     ],
 )
-def test_bad_requests_never_500(api: TestClient, method: str, path: str, kwargs: dict,
-                                status: int, kind: str) -> None:
+def test_bad_requests_never_500(
+    api: TestClient, method: str, path: str, kwargs: dict, status: int, kind: str
+) -> None:
     r = getattr(api, method)(path, **kwargs)
     assert r.status_code == status, r.text
     assert r.json()["type"] == kind
@@ -103,8 +115,14 @@ def test_health_ready_openapi_docs(api: TestClient) -> None:
     spec = api.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.1")
     task = spec["components"]["schemas"]["Task"]
-    assert task["properties"]["status"]["enum"] == ["todo", "in_progress", "review", "done",
-                                                     "archived", "cancelled"]
+    assert task["properties"]["status"]["enum"] == [
+        "todo",
+        "in_progress",
+        "review",
+        "done",
+        "archived",
+        "cancelled",
+    ]
     assert "title" in spec["components"]["schemas"]["TaskCreate"]["required"]
     assert "/tasks/{id}" in spec["paths"] and "patch" in spec["paths"]["/tasks/{id}"]
     page = api.get("/docs")

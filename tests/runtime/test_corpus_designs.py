@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from dazzle.project import load_project
-from tests.conftest import CORPUS, corpus_apps, require_corpus
+from tests.conftest import corpus_apps, require_corpus
 from tests.runtime.conftest import client_for, fresh_database
 from tests.runtime.designs import DesignRunner, is_api_design, load_designs
 
@@ -33,32 +32,64 @@ CONTRADICTIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("v0.38/simple_task", "SM_TASK_TODO_IN_PROGRESS"): (_TRANSITION, "requires assigned_to"),
     ("v0.38/fieldtest_hub", "CRUD_TESTSESSION_CREATE"): (_INVARIANT, "duration_minutes > 0"),
     ("v0.38/fieldtest_hub", "CRUD_TESTSESSION_READ"): (_INVARIANT, "duration_minutes > 0"),
-    ("v0.38/fieldtest_hub", "SM_DEVICE_PROTOTYPE_ACTIVE"): (_TRANSITION,
-                                                           "requires firmware_version"),
-    ("v0.38/fieldtest_hub", "SM_ISSUEREPORT_IN_PROGRESS_FIXED"): (_TRANSITION,
-                                                                 "requires resolution"),
+    ("v0.38/fieldtest_hub", "SM_DEVICE_PROTOTYPE_ACTIVE"): (
+        _TRANSITION,
+        "requires firmware_version",
+    ),
+    ("v0.38/fieldtest_hub", "SM_ISSUEREPORT_IN_PROGRESS_FIXED"): (
+        _TRANSITION,
+        "requires resolution",
+    ),
     ("v0.38/fieldtest_hub", "SM_ISSUEREPORT_VERIFIED_CLOSED"): (_INVARIANT, "resolution"),
-    ("v0.38/fieldtest_hub", "SM_FIRMWARERELEASE_DRAFT_RELEASED"): (_TRANSITION,
-                                                                  "requires release_notes"),
-    ("v0.38/fieldtest_hub", "SM_TASK_OPEN_IN_PROGRESS"): (_TRANSITION,
-                                                         "requires assigned_to_id"),
+    ("v0.38/fieldtest_hub", "SM_FIRMWARERELEASE_DRAFT_RELEASED"): (
+        _TRANSITION,
+        "requires release_notes",
+    ),
+    ("v0.38/fieldtest_hub", "SM_TASK_OPEN_IN_PROGRESS"): (_TRANSITION, "requires assigned_to_id"),
     ("v0.38/fieldtest_hub", "SM_TASK_*_CANCELLED"): (_VALIDATION, "'*' is not one of"),
-    **{("v0.38/fieldtest_hub", tid): (_INVARIANT, "resolution != null") for tid in (
-        "SM_ISSUEREPORT_FIXED_VERIFIED", "SM_ISSUEREPORT_FIXED_IN_PROGRESS",
-        "SM_ISSUEREPORT_CLOSED_OPEN", "SM_ISSUEREPORT_FIXED_CLOSED_INVALID",
-        "SM_ISSUEREPORT_CLOSED_IN_PROGRESS_INVALID")},
-    **{("v0.38/fieldtest_hub", tid): (_INVARIANT, "release_notes != null") for tid in (
-        "SM_FIRMWARERELEASE_RELEASED_DEPRECATED", "SM_FIRMWARERELEASE_RELEASED_DRAFT_INVALID")},
-    **{("v0.38/fieldtest_hub", tid): (_INVARIANT, "assigned_to_id != null") for tid in (
-        "SM_TASK_IN_PROGRESS_COMPLETED", "SM_TASK_IN_PROGRESS_OPEN",
-        "SM_TASK_IN_PROGRESS_CANCELLED_INVALID")},
-    **{("v0.38/support_tickets", tid): (_VALIDATION, "created_by: is required") for tid in (
-        "VAL_TICKET_TICKET_NUMBER_UNIQUE", "CRUD_COMMENT_CREATE", "CRUD_COMMENT_READ",
-        "SM_TICKET_OPEN_IN_PROGRESS", "SM_TICKET_IN_PROGRESS_RESOLVED",
-        "SM_TICKET_IN_PROGRESS_OPEN", "SM_TICKET_RESOLVED_CLOSED", "SM_TICKET_RESOLVED_IN_PROGRESS",
-        "SM_TICKET_CLOSED_OPEN", "SM_TICKET_OPEN_RESOLVED_INVALID",
-        "SM_TICKET_IN_PROGRESS_CLOSED_INVALID", "SM_TICKET_RESOLVED_OPEN_INVALID",
-        "SM_TICKET_CLOSED_RESOLVED_INVALID")},
+    **{
+        ("v0.38/fieldtest_hub", tid): (_INVARIANT, "resolution != null")
+        for tid in (
+            "SM_ISSUEREPORT_FIXED_VERIFIED",
+            "SM_ISSUEREPORT_FIXED_IN_PROGRESS",
+            "SM_ISSUEREPORT_CLOSED_OPEN",
+            "SM_ISSUEREPORT_FIXED_CLOSED_INVALID",
+            "SM_ISSUEREPORT_CLOSED_IN_PROGRESS_INVALID",
+        )
+    },
+    **{
+        ("v0.38/fieldtest_hub", tid): (_INVARIANT, "release_notes != null")
+        for tid in (
+            "SM_FIRMWARERELEASE_RELEASED_DEPRECATED",
+            "SM_FIRMWARERELEASE_RELEASED_DRAFT_INVALID",
+        )
+    },
+    **{
+        ("v0.38/fieldtest_hub", tid): (_INVARIANT, "assigned_to_id != null")
+        for tid in (
+            "SM_TASK_IN_PROGRESS_COMPLETED",
+            "SM_TASK_IN_PROGRESS_OPEN",
+            "SM_TASK_IN_PROGRESS_CANCELLED_INVALID",
+        )
+    },
+    **{
+        ("v0.38/support_tickets", tid): (_VALIDATION, "created_by: is required")
+        for tid in (
+            "VAL_TICKET_TICKET_NUMBER_UNIQUE",
+            "CRUD_COMMENT_CREATE",
+            "CRUD_COMMENT_READ",
+            "SM_TICKET_OPEN_IN_PROGRESS",
+            "SM_TICKET_IN_PROGRESS_RESOLVED",
+            "SM_TICKET_IN_PROGRESS_OPEN",
+            "SM_TICKET_RESOLVED_CLOSED",
+            "SM_TICKET_RESOLVED_IN_PROGRESS",
+            "SM_TICKET_CLOSED_OPEN",
+            "SM_TICKET_OPEN_RESOLVED_INVALID",
+            "SM_TICKET_IN_PROGRESS_CLOSED_INVALID",
+            "SM_TICKET_RESOLVED_OPEN_INVALID",
+            "SM_TICKET_CLOSED_RESOLVED_INVALID",
+        )
+    },
 }
 
 
@@ -68,8 +99,7 @@ def _rel(p: Path) -> str:
 
 def _wipe(client, spec) -> None:  # type: ignore[no-untyped-def]
     rt = client.app.state.runtime
-    tables = [t for t in reversed(rt.schema.metadata.sorted_tables)
-              if t.name in spec.entities]
+    tables = [t for t in reversed(rt.schema.metadata.sorted_tables) if t.name in spec.entities]
 
     async def wipe() -> None:
         async with rt.engine.begin() as conn:
@@ -95,8 +125,9 @@ def test_designs(app: Path, dialect: str, tmp_path: Path) -> None:
             if not outcome.ok:
                 failures[design["test_id"]] = outcome
     expected = {tid for (a, tid) in CONTRADICTIONS if a == _rel(app)}
-    unexpected = {k: f"step {v.step}: {v.problem}" for k, v in failures.items()
-                  if k not in expected}
+    unexpected = {
+        k: f"step {v.step}: {v.problem}" for k, v in failures.items() if k not in expected
+    }
     assert unexpected == {}
     for tid in expected:
         assert tid in failures, f"{tid} passed although the DSL should refuse it"

@@ -31,9 +31,12 @@ def build_app() -> typer.Typer:
     ) -> None:
         """Dazzle: a folder of .dsl files becomes a running web application."""
 
-    from dazzle.cli import init_cmd, inspect_cmd, validate_cmd
+    from dazzle.cli import db_cmd, demo_cmd, init_cmd, inspect_cmd, serve_cmd, validate_cmd
 
     app.command("validate")(validate_cmd.validate)
     app.command("inspect")(inspect_cmd.inspect)
     app.command("init")(init_cmd.init)
+    app.command("serve")(serve_cmd.serve)
+    app.add_typer(db_cmd.db_app, name="db")
+    app.add_typer(demo_cmd.demo_app, name="demo")
     return app

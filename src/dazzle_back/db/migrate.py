@@ -75,13 +75,15 @@ class LossyMigrationError(Exception):
 def read_history(conn: Connection) -> list[dict[str, Any]]:
     if not inspect(conn).has_table(HISTORY):
         return []
-    rows = conn.execute(
-        text(
-            f"SELECT id, applied_at, schema_hash, framework_version, steps, snapshot "
-            f'FROM "{HISTORY}" ORDER BY id'
-        )
-    ).mappings()
+    table = history_table()
+    rows = conn.execute(select(table).order_by(table.c.id)).mappings()
     return [dict(r) for r in rows]
+
+
+def history_table() -> Table:
+    from dazzle_back.db.framework import add_framework_tables
+
+    return add_framework_tables(MetaData())[HISTORY]
 
 
 def _last_hash(conn: Connection) -> str | None:
@@ -97,12 +99,7 @@ def _known_tables(conn: Connection, schema: SchemaModel) -> set[str]:
     other applications sharing the database are never compared, let alone dropped."""
     names = set(schema.table_names)
     for row in read_history(conn):
-        snap = row["snapshot"]
-        if isinstance(snap, str):
-            import json
-
-            snap = json.loads(snap)
-        names |= set(snap or {})
+        names |= set(row["snapshot"] or {})
     return names
 
 
@@ -215,11 +212,7 @@ def _enum_steps(conn: Connection, schema: SchemaModel) -> list[Step]:
     history = read_history(conn)
     if not history:
         return []
-    before = history[-1]["snapshot"]
-    if isinstance(before, str):
-        import json
-
-        before = json.loads(before)
+    before = history[-1]["snapshot"] or {}
     steps: list[Step] = []
     existing = set(inspect(conn).get_table_names())
     for name, et in schema.tables.items():
