@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -63,9 +64,9 @@ CODES: dict[str, str] = {
     "E120": "aggregate over an entity that does not reference this one",
     "E121": "invalid demo record",
     "E122": "field cannot be used here",
-    "E123": "duplicate transition",
     "E124": "no project files",
     "E125": "file cannot be read",
+    "E126": "a computed field or default depends on itself",
     # dazzle.toml
     "E200": "dazzle.toml not found",
     "E201": "dazzle.toml is not valid TOML",
@@ -79,6 +80,8 @@ CODES: dict[str, str] = {
     "W004": "auto timestamp on a field that is not a date or datetime",
     "W005": "reference to a missing workspace ignored",
     "W006": "aggregate over an unrelated entity is always empty",
+    "W007": "comparison that never matches",
+    "W008": "duplicate transition",
     "W200": "unknown dazzle.toml key",
 }
 
@@ -128,8 +131,17 @@ class DslError(Exception):
         self.diagnostic = diagnostic
 
 
+# Hints cost a fuzzy match over every candidate; a project with thousands of errors gets
+# hints on the first ones only, so reporting stays linear.
+HINT_BUDGET: ContextVar[int] = ContextVar("dazzle_hint_budget", default=200)
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the closest candidate, or None when nothing is close."""
+    budget = HINT_BUDGET.get()
+    if budget <= 0:
+        return None
+    HINT_BUDGET.set(budget - 1)
     pool = list(candidates)
     matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     if not matches:

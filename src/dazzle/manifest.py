@@ -165,7 +165,7 @@ def load_manifest(project_dir: Path) -> tuple[Manifest | None, list[Diagnostic]]
             )
         ]
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
         return None, [Diagnostic("E125", f"cannot read file: {exc.strerror}", shown, 1, 1)]
     try:

@@ -15,6 +15,22 @@ _IRREGULAR = (
     ("criterion", "criteria"),
 )
 _UNCHANGED = ("sheep", "series", "species", "news", "data", "equipment", "information")
+_O_ES = ("hero", "potato", "tomato", "echo", "veto", "torpedo", "embargo", "volcano")
+_F_VES = {
+    "leaf": "leaves",
+    "knife": "knives",
+    "life": "lives",
+    "wife": "wives",
+    "half": "halves",
+    "shelf": "shelves",
+    "wolf": "wolves",
+    "thief": "thieves",
+    "calf": "calves",
+    "loaf": "loaves",
+    "self": "selves",
+    "elf": "elves",
+    "scarf": "scarves",
+}
 
 
 def plural(name: str) -> str:
@@ -27,8 +43,18 @@ def plural(name: str) -> str:
     for singular, many in _IRREGULAR:
         if word.endswith(singular):
             return word[: -len(singular)] + many
+    for singular, many in _F_VES.items():
+        if word.endswith(singular):
+            return word[: -len(singular)] + many
+    if word.endswith(_O_ES):
+        return word + "es"
     if word.endswith("sis"):
         return word[:-3] + "ses"
+    single_vowel = (
+        len(word) > 2 and word[-2] in "aeiou" and (word[-3] not in "aeiou" or word[-4:-2] == "qu")
+    )
+    if word.endswith("z") and single_vowel:
+        return word + "zes"  # quiz -> quizzes
     if word.endswith(("s", "x", "z", "ch", "sh")):
         return word + "es"
     if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dazzle.diagnostics import Diagnostic, sort_key
+from dazzle.diagnostics import HINT_BUDGET, Diagnostic, sort_key
 from dazzle.dsl.parser import parse_module
 from dazzle.ir.appspec import AppSpec
 from dazzle.ir.common import Loc
@@ -62,6 +62,7 @@ def load_project(project_dir: str | Path, *, cwd: str | Path | None = None) -> L
     """Load, parse and link a project. Never raises for problems in the project's files."""
     root = Path(project_dir)
     base = Path(cwd) if cwd is not None else Path.cwd()
+    HINT_BUDGET.set(200)
     manifest, diags = load_manifest(root)
     diags = [_relocate(d, base) for d in diags]
     if manifest is None:

@@ -613,15 +613,20 @@ CASES = [
         "count",
     ),
     Case(
-        "duplicate-transition",
-        OK_ENTITY.replace(
-            "  created_at: datetime auto_add\n",
-            "  created_at: datetime auto_add\n  transitions:\n    todo -> done\n    todo -> done\n",
-        ),
-        "E123",
-        9,
-        5,
-        "todo",
+        "computed-cycle",
+        "entity Task:\n  id: uuid pk\n  a: computed b + 1\n  b: computed a + 1\n",
+        "E126",
+        3,
+        3,
+        "a",
+    ),
+    Case(
+        "optional-primary-key",
+        "entity Task:\n  id: uuid pk optional\n",
+        "E114",
+        2,
+        3,
+        "id",
     ),
     # -- dazzle.toml ------------------------------------------------------------------------
     Case(
@@ -756,6 +761,21 @@ WARNING_CASES = [
     ("W002", OK_ENTITY.replace("entity User:\n", "entity User:\n  fitness:\n    x: [a]\n"), 9, 3),
     ("W003", OK_ENTITY + "\nworkspace w:\n  r:\n    source: Task\n    display: kanbna\n", 15, 14),
     ("W004", "entity Task:\n  id: uuid pk\n  n: int auto_add\n", 3, 3),
+    (
+        "W007",
+        OK_ENTITY + "\nworkspace w:\n  r:\n    source: Task\n    filter: status = finished\n",
+        15,
+        22,
+    ),
+    (
+        "W008",
+        OK_ENTITY.replace(
+            "  created_at: datetime auto_add\n",
+            "  created_at: datetime auto_add\n  transitions:\n    todo -> done\n    todo -> done\n",
+        ),
+        9,
+        5,
+    ),
 ]
 
 

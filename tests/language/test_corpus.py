@@ -20,7 +20,9 @@ SKIP_CODES = {"W001", "W002"}  # non-core constructs and unknown keys, skipped w
 KNOWN_DEFECTS: dict[str, Counter[str]] = {
     # personas.dsl names five default workspaces that no file declares; computed.dsl sums
     # DepartmentProject.budget on DepartmentStats, which DepartmentProject does not ref.
-    "v0.38/pra": Counter({"W005": 5, "W006": 1}),
+    # edge_cases.dsl and workspaces.dsl compare Task.priority with `urgent` and
+    # Invoice.status with `pending`, values those enums do not have.
+    "v0.38/pra": Counter({"W005": 5, "W006": 1, "W007": 3}),
 }
 _cache: dict[str, LoadResult] = {}
 

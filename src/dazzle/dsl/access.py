@@ -119,7 +119,8 @@ def _scope_rule(c: Cursor) -> ScopeRule:
             if c.tok.kind == NEWLINE:
                 c.advance()
                 continue
-            c.expect_keyword("as")
+            if not c.accept_name("for"):  # `for:` in the dialect between 0.38 and the newest
+                c.expect_keyword("as")
             c.expect_op(":")
             if c.accept_op("*"):
                 personas = ("*",)

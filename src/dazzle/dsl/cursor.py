@@ -209,7 +209,8 @@ class Cursor:
     ) -> DslError:
         t = tok or self.tok
         if t.kind == ERROR:
-            code, message = "E001", f"unexpected character '{t.value}'"
+            shown = t.value if t.value.isprintable() else repr(t.value)[1:-1]
+            code, message = "E001", f"unexpected character '{shown}'"
             hint = "use != for inequality" if t.value == "!" else "remove the character"
         return DslError(Diagnostic(code, message, self.path, t.line, t.col, hint))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from dazzle.dsl.access import parse_access_block
 from dazzle.dsl.cursor import Cursor
 from dazzle.dsl.fields import looks_like_type, parse_field_or_computed
+from dazzle.dsl.keys import likely_typo
 from dazzle.dsl.lexer import DURATION, NAME, NEWLINE, NUMBER, OP, Token
 from dazzle.expr.nodes import Duration
 from dazzle.expr.parse import parse_duration_token, parse_expression
@@ -45,6 +46,10 @@ _NEWER_ENTITY_KEYS = (
     "on_transition",
 )
 _ACCESS_BLOCKS = ("access", "permit", "forbid", "visible", "permissions", "scope")
+ENTITY_KEYS = (
+    "intent", "domain", "patterns", "extends", "archetype", "display_field", "audit",
+    "invariant", "transitions", *_ACCESS_BLOCKS, *_QUIET_METADATA, "soft_delete",
+)  # fmt: skip
 _AUDIT_OPS = ("create", "read", "update", "delete", "list")
 _TIME_WORDS = {
     "days": "d",
@@ -147,7 +152,8 @@ def _entity_item(c: Cursor, parts: _EntityParts) -> None:
             hint="fields are written `name: type modifiers`",
         )
     block = c.peek(2).kind == NEWLINE
-    if looks_like_type(c, 2) and not block and word not in ("invariant",):
+    always_key = word in ("invariant", "display_field", "extends")
+    if looks_like_type(c, 2) and not block and not always_key:
         item = parse_field_or_computed(c)
         if isinstance(item, Field):
             parts.fields.append(item)
@@ -167,6 +173,9 @@ def _entity_item(c: Cursor, parts: _EntityParts) -> None:
     if word in _QUIET_METADATA:
         c.skip_item()
         return
+    typo = likely_typo(word, ENTITY_KEYS) if word not in _NEWER_ENTITY_KEYS else None
+    if typo is not None:
+        raise c.error(f"unknown entity key '{word}'", t, hint=f"did you mean '{typo}'?")
     if word in _NEWER_ENTITY_KEYS or block:
         c.skip_unknown(
             "W002",

@@ -283,10 +283,11 @@ def _pii(c: Cursor) -> str:
 def parse_default(c: Cursor) -> Node:
     """A default value: literal, enum value, ``today + 7d``, or an expression."""
     t = c.tok
-    if t.kind == STRING:
+    nxt = c.peek()
+    if t.kind == STRING and (nxt.kind != OP or nxt.value not in "+-*/%"):
         c.advance()
         return Literal(t.value, t.line, t.col)
-    if t.kind == NAME and c.peek().kind == NAME and c.peek().value in MODIFIERS:
+    if t.kind == NAME and nxt.kind == NAME and nxt.value in MODIFIERS:
         # `= todo required`: a bare value followed by modifiers
         c.advance()
         return _bare_default(t)

@@ -22,6 +22,9 @@ def skip_unknown_key(
     newer_keys: tuple[str, ...] = (),
 ) -> None:
     word = tok.value
+    if word in core_keys:
+        nxt = c.peek() if c.tok is tok else c.tok
+        raise c.error(f"expected ':' after '{word}', got {nxt.describe()}", nxt)
     if word not in newer_keys:
         typo = likely_typo(word, core_keys)
         if typo is not None:

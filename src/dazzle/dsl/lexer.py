@@ -136,6 +136,7 @@ def tokenize(text: str, path: str) -> tuple[list[Token], list[Diagnostic]]:
                 emitted.append(True)
                 append(Token(INDENT, "", line, icol))
             elif width < indents[-1]:
+                open_levels = list(indents)
                 while width < indents[-1]:
                     indents.pop()
                     if emitted.pop():
@@ -144,8 +145,8 @@ def tokenize(text: str, path: str) -> tuple[list[Token], list[Diagnostic]]:
                     diags.append(
                         Diagnostic(
                             "E003",
-                            "inconsistent indentation "
-                            f"(expected {indents[-1]} spaces, got {width})",
+                            f"inconsistent indentation: {width} spaces matches no open "
+                            f"block (blocks are at {', '.join(map(str, open_levels))})",
                             path,
                             line,
                             icol,

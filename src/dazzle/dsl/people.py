@@ -92,7 +92,15 @@ def _goals(c: Cursor) -> tuple[str, ...]:
 
         def item() -> None:
             c.expect_op("-")
-            goals.append(c.expect_string("a goal"))
+            if c.tok.kind == STRING:
+                goals.append(c.advance().value)
+            else:  # tolerated: `- Manage all tasks` without quotes
+                words = []
+                while not c.at_line_end():
+                    words.append(c.advance().value)
+                if not words:
+                    raise c.error("expected a goal after '-'")
+                goals.append(" ".join(words))
             c.expect_newline()
 
         c.items(item)
@@ -132,6 +140,12 @@ def _scenario_item(
     if t.kind == NAME and t.value in ("for", "as") and c.peek().value == "persona":
         entries.append(_persona_entry(c))
         return
+    if t.kind == NAME and t.value in ("for", "as") and c.peek().kind == NAME:
+        raise c.error(
+            f"expected 'persona' after '{t.value}' in a scenario",
+            c.peek(),
+            hint=f"write `{t.value} persona {c.peek().value}:`",
+        )
     if c.at_key("demo"):
         demo.extend(parse_demo(c))
         return
@@ -247,7 +261,7 @@ def parse_nav(c: Cursor, module: str) -> Nav:
 
     def item() -> None:
         t = c.tok
-        if t.kind == NAME and t.value == "group" and c.peek().kind == STRING:
+        if t.kind == NAME and t.value in ("group", "nav_group") and c.peek().kind == STRING:
             groups.append(parse_nav_group(c))
             return
         raise c.error(f"expected 'group \"Label\":' in a nav, got {t.describe()}")

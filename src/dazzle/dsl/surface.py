@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from dazzle.dsl.cursor import Cursor
 from dazzle.dsl.keys import skip_unknown_key
 from dazzle.dsl.lexer import NAME, OP, STRING
-from dazzle.dsl.ux import at_persona_variant, parse_persona_variant, parse_ux
+from dazzle.dsl.ux import at_persona_variant, merge_ux, parse_persona_variant, parse_ux
 from dazzle.expr.parse import parse_expression
 from dazzle.ir.common import AccessSpec, NameRef, title_case
 from dazzle.ir.surface import (
@@ -124,7 +124,8 @@ def _surface_item(c: Cursor, p: _SurfaceParts) -> None:
         p.actions.append(_action(c))
         return
     elif w == "ux" and c.peek().value == ":":
-        p.ux = parse_ux(c)
+        ux = parse_ux(c)
+        p.ux = merge_ux(p.ux, ux) if p.ux is not None else ux
         return
     elif c.peek().kind == OP and c.peek().value == ":" and w in _SURFACE_KEYS:
         c.advance()

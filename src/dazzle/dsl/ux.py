@@ -255,3 +255,23 @@ def _default_line(c: Cursor) -> tuple[NameRef, Node]:
     c.advance()
     c.expect_newline()
     return name, value
+
+
+def merge_ux(first: UX, second: UX) -> UX:
+    """Two ``ux:`` blocks in one surface or workspace: the later one's values win, signals
+    and persona variants add up (the published parser silently kept only the last)."""
+    from dataclasses import replace
+
+    return replace(
+        second,
+        purpose=second.purpose or first.purpose,
+        show=second.show or first.show,
+        sort=second.sort or first.sort,
+        filter=second.filter or first.filter,
+        search=second.search or first.search,
+        empty=second.empty or first.empty,
+        search_first=second.search_first or first.search_first,
+        attention=(*first.attention, *second.attention),
+        variants=(*first.variants, *second.variants),
+        loc=first.loc,
+    )

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from dazzle.dsl.cursor import Cursor
 from dazzle.dsl.keys import skip_unknown_key
-from dazzle.dsl.lexer import INDENT, NAME, NEWLINE, OP, Token
+from dazzle.dsl.lexer import INDENT, NAME, NEWLINE, NUMBER, OP, Token
 from dazzle.dsl.surface import parse_access_spec
-from dazzle.dsl.ux import parse_sort_list, parse_ux
+from dazzle.dsl.ux import merge_ux, parse_sort_list, parse_ux
 from dazzle.expr.nodes import Node
 from dazzle.expr.parse import parse_condition
 from dazzle.ir.common import AccessSpec, NameRef, SortKey, title_case
@@ -95,7 +95,8 @@ def _workspace_item(c: Cursor, p: _WorkspaceParts) -> None:
         raise c.error(f"expected ':' after '{w}', got {c.peek().describe()}", c.peek())
     is_block = c.peek(2).kind == NEWLINE and c.peek(3).kind == INDENT
     if w == "ux" and is_block:
-        p.ux = parse_ux(c)
+        ux = parse_ux(c)
+        p.ux = merge_ux(p.ux, ux) if p.ux is not None else ux
         return
     if w == "context_selector" and is_block:
         p.context_selector = _context_selector(c)
@@ -143,7 +144,7 @@ def _icon(c: Cursor) -> str | None:
         c.advance()
         c.advance()
         parts = [c.expect_text("an icon name")]
-        while c.at_op("-") and c.peek().kind == NAME:  # icon names like layout-grid
+        while c.at_op("-") and c.peek().kind in (NAME, NUMBER):  # layout-grid, bar-chart-2
             c.advance()
             parts.append(c.advance().value)
         return "-".join(parts)
@@ -275,8 +276,7 @@ def _region_item(c: Cursor, p: _RegionParts) -> None:
     elif w == "date_field":
         p.date_field = c.expect_ref("a field name")
     elif w == "date_range":
-        c.expect_bool()
-        p.date_range = True
+        p.date_range = c.expect_bool()
     elif w == "aggregate":
         c.expect_newline()
         c.expect_indent()

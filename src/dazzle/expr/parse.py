@@ -89,13 +89,14 @@ def _anchor_offset(c: Cursor, anchor: DateAnchor) -> Node:
 # -------------------------------------------------------------------------------------------
 
 
-MAX_DEPTH = 64  # nesting levels of one expression; deeper is surely a mistake
+MAX_DEPTH = 64  # nesting levels (parentheses, lists, not, minus); deeper is surely a mistake
+MAX_TREE = 100  # height of the parsed tree: `a + b + ...` chains grow it one term at a time
 
 
 def _bounded(c: Cursor, start: Token, node: Node, code: str) -> Node:
-    if depth(node) > MAX_DEPTH:
+    if depth(node) > MAX_TREE:
         raise c.error(
-            f"expression is nested more than {MAX_DEPTH} levels deep",
+            f"expression is more than {MAX_TREE} operations deep",
             start,
             code=code,
             hint="split it into computed fields or simpler conditions",

@@ -242,18 +242,28 @@ class Entity:
     state_machine: StateMachine | None = None
     module: str = ""
     loc: Loc = dc_field(default=NO_LOC, compare=False)
+    _index: dict[str, Field | ComputedField] | None = dc_field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _members(self) -> dict[str, Field | ComputedField]:
+        index = self._index
+        if index is None:
+            index = {}
+            for c in self.computed:
+                index.setdefault(c.name, c)
+            for f in reversed(self.fields):  # the first declaration wins
+                index[f.name] = f
+            object.__setattr__(self, "_index", index)
+        return index
 
     def get_field(self, name: str) -> Field | None:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+        member = self._members().get(name)
+        return member if isinstance(member, Field) else None
 
     def get_computed(self, name: str) -> ComputedField | None:
-        for c in self.computed:
-            if c.name == name:
-                return c
-        return None
+        member = self._members().get(name)
+        return member if isinstance(member, ComputedField) else None
 
     @property
     def pk(self) -> Field | None:

@@ -35,6 +35,8 @@ class LinkContext:
         return (kind, name) not in self.incomplete
 
     def unknown_entity(self, name: str, loc: Loc, where: str) -> None:
+        if ("entity", name) in self.incomplete and name not in self.entities:
+            return  # its declaration failed to parse: that error is the one to fix
         self.error(
             "E100",
             f"unknown entity '{name}' {where}",

@@ -8,7 +8,20 @@ from datetime import date
 from decimal import Decimal
 
 from dazzle.diagnostics import did_you_mean
-from dazzle.expr.nodes import DateAnchor, FieldRef, Literal, Node
+from dazzle.expr.nodes import (
+    Binary,
+    BoolOp,
+    Compare,
+    DateAnchor,
+    Duration,
+    FieldRef,
+    InList,
+    IsNull,
+    Literal,
+    Node,
+    Unary,
+    walk,
+)
 from dazzle.ir.entity import (
     NUMERIC_KINDS,
     TEMPORAL_KINDS,
@@ -34,6 +47,7 @@ def link_entities(ctx: LinkContext) -> None:
         _check_members(ctx, entity, complete)
         entity = _resolve_defaults(ctx, entity)
         entity = _resolve_expressions(ctx, entity)
+        _check_cycles(ctx, entity)
         entity = _infer_state_machine(ctx, entity, report=complete)
         _check_rules(ctx, entity)
         ctx.entities[name] = entity
@@ -61,6 +75,13 @@ def _check_members(ctx: LinkContext, e: Entity, complete: bool) -> None:
         else:
             seen[member.name] = member
     for f in e.fields:
+        if f.pk and f.optional:
+            ctx.error(
+                "E114",
+                f"'{f.name}' is a primary key and cannot be optional",
+                f.loc,
+                "drop `optional`: a primary key is always required",
+            )
         target = f.type.ref_entity
         if target is not None and target not in ctx.entities:
             ctx.unknown_entity(target, f.loc, f"in field '{f.name}'")
@@ -124,6 +145,13 @@ def _default_for(ctx: LinkContext, e: Entity, f: Field, d: Node) -> Node:
         if problem:
             ctx.error("E117", f"default for '{f.name}': {problem}", loc)
         return d
+    if (
+        isinstance(d, DateAnchor)
+        and kind is FieldKind.ENUM
+        and d.offset is None
+        and (d.kind in f.type.enum_values)
+    ):
+        return Literal(d.kind, d.line, d.col)  # `enum[today,later]=today`: the value
     if isinstance(d, DateAnchor):
         if kind not in TEMPORAL_KINDS:
             ctx.error(
@@ -133,7 +161,39 @@ def _default_for(ctx: LinkContext, e: Entity, f: Field, d: Node) -> Node:
                 loc,
             )
         return d
-    return resolve_expression(ctx, e, d, f.loc, f"in the default of '{f.name}'")
+    resolved = resolve_expression(ctx, e, d, f.loc, f"in the default of '{f.name}'")
+    shape = _expression_shape(resolved)
+    if shape is not None and not _shape_fits(shape, kind):
+        ctx.error(
+            "E117",
+            f"default for '{f.name}' is {shape}, which a {f.type.describe()} field cannot hold",
+            loc,
+        )
+    return resolved
+
+
+def _expression_shape(node: Node) -> str | None:
+    """What an expression default evidently produces, when that is knowable."""
+    if isinstance(node, Duration):
+        return "a duration"
+    if isinstance(node, Compare | BoolOp | IsNull | InList) or (
+        isinstance(node, Unary) and node.op == "not"
+    ):
+        return "true or false"
+    if isinstance(node, Binary) and all(
+        isinstance(n, Literal) and isinstance(n.value, int | Decimal)
+        for n in (node.left, node.right)
+    ):
+        return "a number"
+    return None
+
+
+def _shape_fits(shape: str, kind: FieldKind) -> bool:
+    if shape == "true or false":
+        return kind in (FieldKind.BOOL, FieldKind.JSON)
+    if shape == "a number":
+        return kind in NUMERIC_KINDS or kind is FieldKind.JSON
+    return False
 
 
 def _literal_problem(f: Field, value: object) -> str | None:
@@ -146,6 +206,18 @@ def _literal_problem(f: Field, value: object) -> str | None:
         return None if kind is FieldKind.JSON else f"true/false is not valid for {kind.value}"
     if kind is FieldKind.INT:
         return None if isinstance(value, int) else f"expected a whole number, got {value}"
+    if kind is FieldKind.DECIMAL and isinstance(value, Decimal) and f.type.scale is not None:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > f.type.scale:
+            return f"{value} has more than {f.type.scale} decimal places"
+    if kind is FieldKind.UUID or f.type.is_reference:
+        import uuid
+
+        try:
+            uuid.UUID(str(value))
+        except ValueError:
+            return f"'{value}' is not an id (UUID)"
+        return None
     if kind in NUMERIC_KINDS:
         return None if isinstance(value, int | Decimal) else f"expected a number, got {value!r}"
     if kind is FieldKind.ENUM:
@@ -172,6 +244,34 @@ def _literal_problem(f: Field, value: object) -> str | None:
 
 
 # -- invariants, computed fields, guards ------------------------------------------------------
+
+
+def _check_cycles(ctx: LinkContext, e: Entity) -> None:
+    """A computed field (or an expression default) that needs itself, directly or not."""
+    deps: dict[str, set[str]] = {}
+    for c in e.computed:
+        deps[c.name] = {r.path[0] for r in walk(c.expr) if isinstance(r, FieldRef)}
+    for f in e.fields:
+        if f.default is not None and not isinstance(f.default, Literal | DateAnchor):
+            deps[f.name] = {r.path[0] for r in walk(f.default) if isinstance(r, FieldRef)}
+    reported: set[str] = set()
+    for start in deps:
+        stack, seen = [start], set()
+        while stack:
+            name = stack.pop()
+            for dep in deps.get(name, ()):
+                if dep == start and start not in reported:
+                    reported.add(start)
+                    loc = next((m.loc for m in (*e.computed, *e.fields) if m.name == start), e.loc)
+                    ctx.error(
+                        "E126",
+                        f"'{start}' depends on itself",
+                        loc,
+                        "break the cycle between these computed fields or defaults",
+                    )
+                elif dep not in seen:
+                    seen.add(dep)
+                    stack.append(dep)
 
 
 def _resolve_expressions(ctx: LinkContext, e: Entity) -> Entity:
@@ -263,9 +363,10 @@ def _check_duplicate_transitions(ctx: LinkContext, e: Entity, report: bool) -> N
     for t in e.transitions:
         key = (t.from_state, t.to_state)
         if key in seen:
-            ctx.error(
-                "E123",
-                f"transition {t.from_state} -> {t.to_state} is declared twice",
+            ctx.warn(
+                "W008",
+                f"transition {t.from_state} -> {t.to_state} is declared twice; the second "
+                "is never used (the first match wins)",
                 t.loc,
                 f"first declared at {seen[key].loc}; merge the guards into one line",
             )

@@ -69,12 +69,48 @@ def resolve_path(
 def check_condition(
     ctx: LinkContext, entity: Entity, node: Node, fallback: Loc, where: str
 ) -> None:
-    """Every field a condition names must exist on ``entity`` (through refs)."""
+    """Every field a condition names must exist on ``entity`` (through refs); a literal
+    that can never equal the field it is compared with is worth a warning."""
     for n in walk(node):
         if isinstance(n, FieldRef):
             _check_ref(ctx, entity, n, fallback, where)
         elif isinstance(n, Call) and n.func not in FUNCTIONS:
             _unknown_function(ctx, n, fallback)
+        elif isinstance(n, Compare):
+            _check_literal(ctx, entity, n.left, n.right, fallback)
+            _check_literal(ctx, entity, n.right, n.left, fallback)
+        elif isinstance(n, InList):
+            for item in n.items:
+                _check_literal(ctx, entity, n.operand, item, fallback)
+
+
+def _check_literal(
+    ctx: LinkContext, entity: Entity, field_side: Node, value: Node, fallback: Loc
+) -> None:
+    if not isinstance(field_side, FieldRef) or not isinstance(value, Literal):
+        return
+    if not isinstance(value.value, str):
+        return
+    member, owner, failing = resolve_path(ctx, entity, field_side.path)
+    if failing is not None or not isinstance(member, Field):
+        return
+    kind = member.type.kind
+    if kind is FieldKind.ENUM and value.value not in member.type.enum_values:
+        hint = did_you_mean(value.value, member.type.enum_values)
+        ctx.warn(
+            "W007",
+            f"'{value.value}' is not a value of {owner.name}.{member.name} "
+            f"({', '.join(member.type.enum_values)}): this comparison never matches",
+            loc_of(value, fallback),
+            hint,
+        )
+    elif kind in (FieldKind.INT, FieldKind.FLOAT, FieldKind.DECIMAL, FieldKind.BOOL):
+        ctx.warn(
+            "W007",
+            f"{owner.name}.{member.name} is {kind.value}, compared with the word "
+            f"'{value.value}': this comparison never matches",
+            loc_of(value, fallback),
+        )
 
 
 def _check_ref(ctx: LinkContext, entity: Entity, ref: FieldRef, fallback: Loc, where: str) -> bool:
@@ -155,11 +191,29 @@ def resolve_expression(
     return fix(node)
 
 
+def _own_scalar_field(ctx: LinkContext, entity: Entity, arg: Node) -> Field | None:
+    """``sum(amount)``: a plain field of the entity itself (not a child entity)."""
+    if not isinstance(arg, FieldRef) or len(arg.path) != 1 or arg.path[0] in ctx.entities:
+        return None
+    f = entity.get_field(arg.path[0])
+    return f if f is not None and f.type.kind is not FieldKind.HAS_MANY else None
+
+
 def _child_aggregate(
     ctx: LinkContext, entity: Entity, call: Call, fallback: Loc, allowed: bool
 ) -> Node | None:
     if call.func not in AGGREGATES or len(call.args) != 1:
         return None
+    own = _own_scalar_field(ctx, entity, call.args[0])
+    if call.func in ("count", "sum", "avg") and own is not None:
+        ctx.error(
+            "E120",
+            f"{call.func}({call.args[0].name}) aggregates child records, not a field of "
+            f"'{entity.name}'",
+            loc_of(call, fallback),
+            f"write {call.func}(Child.field) over an entity that refs {entity.name}",
+        )
+        return call
     arg = call.args[0]
     if not isinstance(arg, FieldRef) or len(arg.path) > 2:
         return None

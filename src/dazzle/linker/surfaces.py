@@ -3,9 +3,11 @@ variants and action targets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dazzle.ir.common import NameRef
 from dazzle.ir.entity import Entity
-from dazzle.ir.surface import UX, Surface
+from dazzle.ir.surface import UX, Section, Surface
 from dazzle.linker.context import LinkContext
 from dazzle.linker.expressions import check_condition, resolve_expression
 
@@ -16,6 +18,7 @@ def check_surfaces(ctx: LinkContext) -> None:
     for name, s in list(ctx.surfaces.items()):
         if not ctx.is_complete("surface", name):
             continue
+        _check_duplicate_sections(ctx, s)
         entity = _surface_entity(ctx, s)
         for action in s.actions:
             if action.outcome == "surface" and action.target.name not in ctx.surfaces:
@@ -23,14 +26,34 @@ def check_surfaces(ctx: LinkContext) -> None:
         if entity is None:
             check_ux_links(ctx, s.ux)
             continue
+        sections = []
         for section in s.sections:
+            fields = []
             for f in section.fields:
                 if not ctx.has_member(entity, f.name):
                     ctx.unknown_field(entity, f.name, f.loc, f"in section '{section.name}'")
                 elif f.when is not None:
-                    resolve_expression(ctx, entity, f.when, f.loc, "in a field 'when:'")
+                    when = resolve_expression(ctx, entity, f.when, f.loc, "in a field 'when:'")
+                    f = replace(f, when=when)
+                fields.append(f)
+            sections.append(replace(section, fields=tuple(fields)))
+        ctx.surfaces[name] = replace(s, sections=tuple(sections))
         _fields(ctx, entity, s.search, "in search:")
         check_ux(ctx, entity, s.ux)
+
+
+def _check_duplicate_sections(ctx: LinkContext, s: Surface) -> None:
+    seen: dict[str, Section] = {}
+    for section in s.sections:
+        first = seen.get(section.name)
+        if first is not None:
+            ctx.error(
+                "E110",
+                f"section '{section.name}' is declared twice in surface '{s.name}'",
+                section.loc,
+                f"first declared at {first.loc}; give it another name",
+            )
+        seen.setdefault(section.name, section)
 
 
 def _surface_entity(ctx: LinkContext, s: Surface) -> Entity | None:

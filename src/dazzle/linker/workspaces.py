@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dazzle.ir.common import NameRef
 from dazzle.ir.entity import Entity
 from dazzle.ir.workspace import Aggregate, Region, Workspace
@@ -14,13 +16,37 @@ def check_workspaces(ctx: LinkContext) -> None:
     for name, w in list(ctx.workspaces.items()):
         if not ctx.is_complete("workspace", name):
             continue
+        seen: dict[str, Region] = {}
         for region in w.regions:
+            first = seen.setdefault(region.name, region)
+            if first is not region:
+                ctx.error(
+                    "E110",
+                    f"region '{region.name}' is declared twice in workspace '{w.name}'",
+                    region.loc,
+                    f"first declared at {first.loc}; give it another name",
+                )
             _check_region(ctx, region)
+        regions = tuple(_normalise_sources(ctx, r) for r in w.regions)
+        if regions != w.regions:
+            ctx.workspaces[name] = replace(w, regions=regions)
         check_ux_links(ctx, w.ux)
         _check_context_selector(ctx, w)
         for group in w.nav_groups:
             for item in group.items:
                 check_nav_target(ctx, item.name, NameRef(item.name, item.loc))
+
+
+def _normalise_sources(ctx: LinkContext, r: Region) -> Region:
+    """A surface named as a source stands for its entity."""
+    sources = []
+    for ref in r.sources:
+        surface = ctx.surfaces.get(ref.name)
+        if ref.name not in ctx.entities and surface is not None and surface.entity is not None:
+            ref = NameRef(surface.entity.name, ref.loc)
+        sources.append(ref)
+    new = tuple(sources)
+    return r if new == r.sources else replace(r, sources=new)
 
 
 def check_nav_target(ctx: LinkContext, name: str, ref: NameRef) -> None:
@@ -39,6 +65,9 @@ def check_nav_target(ctx: LinkContext, name: str, ref: NameRef) -> None:
 def _entity(ctx: LinkContext, ref: NameRef, where: str) -> Entity | None:
     e = ctx.entities.get(ref.name)
     if e is None:
+        surface = ctx.surfaces.get(ref.name)  # newer dialect: a surface as a region source
+        if surface is not None and surface.entity is not None:
+            return ctx.entities.get(surface.entity.name)
         ctx.unknown_entity(ref.name, ref.loc, where)
     return e
 
