@@ -262,7 +262,8 @@ def _check_cycles(ctx: LinkContext, e: Entity) -> None:
             for dep in deps.get(name, ()):
                 if dep == start and start not in reported:
                     reported.add(start)
-                    loc = next((m.loc for m in (*e.computed, *e.fields) if m.name == start), e.loc)
+                    member = e.get_field(start) or e.get_computed(start)
+                    loc = member.loc if member is not None else e.loc
                     ctx.error(
                         "E126",
                         f"'{start}' depends on itself",
