@@ -208,8 +208,7 @@ def _child_aggregate(
     if call.func in ("count", "sum", "avg") and own is not None:
         ctx.error(
             "E120",
-            f"{call.func}({own.name}) aggregates child records, not a field of "
-            f"'{entity.name}'",
+            f"{call.func}({own.name}) aggregates child records, not a field of '{entity.name}'",
             loc_of(call, fallback),
             f"write {call.func}(Child.field) over an entity that refs {entity.name}",
         )
