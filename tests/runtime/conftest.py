@@ -62,13 +62,13 @@ def database_url(dialect: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_settings(database_url: str, **overrides: Any) -> Settings:
+def settings_for(database_url: str, **overrides: Any) -> Settings:
     base = load_settings({"DAZZLE_ENV": "test"})
-    return replace(base, database_url=database_url, db_pool_min=1, **overrides)
+    return replace(base, **{"database_url": database_url, "db_pool_min": 1, **overrides})
 
 
 @contextmanager
 def client_for(project: Path, database_url: str, **overrides: Any) -> Iterator[TestClient]:
-    app = create_app(project, test_settings(database_url, **overrides))
+    app = create_app(project, settings_for(database_url, **overrides))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client

@@ -27,6 +27,18 @@ def configure_logging(production: bool) -> None:
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=lambda *args: _Stdout(),
         cache_logger_on_first_use=True,
     )
+
+
+class _Stdout:
+    """Writes each event to whatever ``sys.stdout`` is at that moment (a process's stdout,
+    or a test's capture), one line per event."""
+
+    def msg(self, message: str) -> None:
+        out = sys.stdout
+        out.write(message + "\n")
+        out.flush()
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg

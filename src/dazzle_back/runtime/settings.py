@@ -174,7 +174,10 @@ def version_pin_problem(manifest: Manifest, version: str = __version__) -> str |
 
 def _pip_spec(manifest: Manifest) -> str:
     spec = manifest.framework_spec
-    return str(spec) if spec is not None else ""
+    if spec is None:
+        return ""
+    parts = sorted((str(s) for s in spec), key=lambda s: (s.startswith("<"), s))
+    return ",".join(parts)
 
 
 def manifest_database_url(manifest: Manifest) -> str | None:
