@@ -381,7 +381,7 @@ def test_production_server_logs_json_lines(tmp_path: Path) -> None:
             assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 404
         finally:
             proc.terminate()
-            out, err = proc.communicate(timeout=30)
+            out, _err = proc.communicate(timeout=30)
     events = [json.loads(line) for line in out.splitlines() if line.strip()]
     request = next(e for e in events if e.get("event") == "request" and e["path"] == "/tasks")
     assert request["status"] == 200 and request["request_id"] == "abc123"
