@@ -168,6 +168,17 @@ def test_narrowing_an_unused_enum_value_is_safe(db: Db) -> None:
     db.migrate()
 
 
+def test_dropping_from_empty_tables_is_safe(db: Db) -> None:
+    db.migrate()
+    db.write(V1.replace("  body: text\n", ""))
+    steps = db.plan()
+    assert [(str(s), s.lossy) for s in steps] == [
+        ("[safe] drop column Note.body (table is empty)", False)
+    ]
+    db.migrate()
+    assert "body" not in db.columns("Note")
+
+
 def test_tables_of_other_applications_are_left_alone(db: Db) -> None:
     db.sql('CREATE TABLE "legacy_stuff" (id INTEGER PRIMARY KEY)')
     db.migrate()
@@ -214,6 +225,10 @@ def test_cli_plan_migrate_status(db: Db) -> None:
     assert "applied" in cli("migrate").stdout
     status = cli("status")
     assert "#1" in status.stdout and "up to date" in status.stdout
+    db.sql(
+        'INSERT INTO "Note" (id, title, status) VALUES '
+        "('6d1f1d9e-3a4c-4c6b-9b76-0f6a8b0a1c11', 'hello', 'draft')"
+    )
     db.write(V1.replace("  body: text\n", ""))
     plan = cli("plan")
     assert "[lossy] drop column Note.body" in plan.stdout

@@ -133,7 +133,8 @@ def _classify(conn: Connection, op: Any) -> list[Step]:
         return [Step(f"create table {op.table_name}", False, op.table_name, op)]
     if isinstance(op, alembic_ops.DropTableOp):
         rows = _row_count(conn, op.table_name)
-        return [Step(f"drop table {op.table_name}", True, op.table_name, op, f"{rows} rows")]
+        # an empty table loses nothing when dropped
+        return [Step(f"drop table {op.table_name}", rows > 0, op.table_name, op, f"{rows} rows")]
     if isinstance(op, alembic_ops.ModifyTableOps):
         out: list[Step] = []
         for sub in op.ops:
@@ -156,7 +157,16 @@ def _classify_column(conn: Connection, table: str, op: Any) -> list[Step]:
             return [Step(desc + " NOT NULL", False, table, op, "table is empty")]
         return [Step(desc + " NOT NULL", True, table, op, "no default for existing rows")]
     if isinstance(op, alembic_ops.DropColumnOp):
-        return [Step(f"drop column {table}.{op.column_name}", True, table, op)]
+        rows = _row_count(conn, table)
+        return [
+            Step(
+                f"drop column {table}.{op.column_name}",
+                rows > 0,
+                table,
+                op,
+                f"{rows} rows" if rows else "table is empty",
+            )
+        ]
     if isinstance(op, alembic_ops.AlterColumnOp):
         return _classify_alter(conn, table, op)
     if isinstance(op, alembic_ops.CreateIndexOp):

@@ -8,7 +8,9 @@ with MIN connections, check Redis, serve.
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy.engine import make_url
 
 from dazzle import __version__
 from dazzle_back.api.docs import build_docs_router
@@ -24,9 +27,9 @@ from dazzle_back.api.entities import build_entity_router
 from dazzle_back.api.errors import install_error_handlers
 from dazzle_back.api.health import build_health_router
 from dazzle_back.api.openapi import extend_openapi
-from dazzle_back.db.engine import make_engine, open_min_connections
+from dazzle_back.db.engine import make_engine, make_utility_engine, open_min_connections
 from dazzle_back.db.migrate import LossyMigrationError, migrate
-from dazzle_back.db.schema import build_schema
+from dazzle_back.db.schema import SchemaModel, build_schema
 from dazzle_back.kv import make_kv
 from dazzle_back.runtime.boot import BootError, boot
 from dazzle_back.runtime.logging import configure_logging
@@ -50,6 +53,13 @@ def create_app(
     booted = boot(project_dir, settings)
     s = booted.settings
     configure_logging(s.production)
+    log.info(
+        "boot",
+        app=booted.spec.name,
+        version=__version__,
+        env=s.env,
+        entities=len(booted.spec.entities),
+    )
     url = resolve_database_url(s, booted.manifest, booted.project_dir)
     schema = build_schema(booted.spec)
     engine = make_engine(
@@ -68,10 +78,12 @@ def create_app(
     runtime.services = {
         name: EntityService(booted.spec, schema, engine, et) for name, et in schema.tables.items()
     }
+    if migrate_on_boot:
+        _migrate_or_stop(url, schema)
     app = FastAPI(
         title=booted.spec.title,
         version=booted.manifest.version,
-        lifespan=_lifespan(migrate_on_boot),
+        lifespan=_lifespan(),
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json" if not s.production else None,
@@ -107,43 +119,64 @@ def _openapi(app: FastAPI, runtime: Runtime) -> Any:
     return build
 
 
-def _lifespan(migrate_on_boot: bool) -> Any:
+def _migrate_or_stop(url: str, schema: SchemaModel) -> None:
+    """Migrate before the app exists (in a thread with its own loop and a pool-less engine),
+    so a blocked migration or an unreachable database stops the boot like a bad setting:
+    one line per problem, no traceback, and the dev server waits for the next edit."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        async def go() -> None:
+            engine = make_utility_engine(url)
+            try:
+                outcome["result"] = await migrate(engine, schema)
+            finally:
+                await engine.dispose()
+
+        try:
+            asyncio.run(go())
+        except Exception as exc:  # reported below, whatever it is
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="dazzle-migrate")
+    thread.start()
+    thread.join()
+    error = outcome.get("error")
+    if isinstance(error, LossyMigrationError):
+        raise BootError(str(error).splitlines())
+    if error is not None:
+        where = make_url(url).render_as_string(hide_password=True)
+        first = str(error).splitlines()[0][:200] if str(error) else ""
+        raise BootError(
+            [f"cannot migrate the database at {where}: {type(error).__name__}: {first}"]
+        )
+    result = outcome["result"]
+    log.info(
+        "migrations",
+        applied=len(result.applied),
+        steps=[str(x) for x in result.applied][:50],
+        schema_hash=result.schema_hash,
+        seconds=round(result.seconds, 3),
+    )
+
+
+def _lifespan() -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt: Runtime = app.state.runtime
         s = rt.settings
-        log.info(
-            "boot",
-            app=rt.spec.name,
-            version=__version__,
-            env=s.env,
-            database=rt.engine.dialect.name,
-            entities=len(rt.spec.entities),
-        )
         try:
-            if migrate_on_boot:
-                result = await migrate(rt.engine, rt.schema)
-                log.info(
-                    "migrations",
-                    applied=len(result.applied),
-                    steps=[str(x) for x in result.applied][:50],
-                    schema_hash=result.schema_hash,
-                    seconds=round(result.seconds, 3),
-                )
             await open_min_connections(rt.engine, s.db_pool_min)
             if s.redis_url and not await rt.kv.ping():
                 raise BootError(["REDIS_URL is set but Redis does not answer: check the URL"])
-        except LossyMigrationError as exc:
-            for line in str(exc).splitlines():
-                log.error("migration_blocked", detail=line)
-            await _close(rt)
-            raise
         except BootError as exc:
             for line in exc.problems:
                 log.error("boot_failed", problem=line)
             await _close(rt)
             raise
-        log.info("ready", pool_min=s.db_pool_min, pool_max=s.db_pool_max)
+        log.info(
+            "ready", database=rt.engine.dialect.name, pool_min=s.db_pool_min, pool_max=s.db_pool_max
+        )
         try:
             yield
         finally:

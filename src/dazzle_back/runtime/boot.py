@@ -34,7 +34,8 @@ def boot(project_dir: str | Path | None = None, settings: Settings | None = None
     problems: list[str] = []
     if result.manifest is None or result.spec is None or result.errors:
         for d in result.errors[:20]:
-            problems.append(d.format().replace("\n", " "))
+            hint = f" (hint: {d.hint})" if d.hint else ""
+            problems.append(f"{d.path}:{d.line}:{d.col}: error[{d.code}]: {d.message}{hint}")
         if len(result.errors) > 20:
             problems.append(f"... and {len(result.errors) - 20} more: run `dazzle validate`")
         if not problems:
