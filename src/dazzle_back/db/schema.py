@@ -151,6 +151,15 @@ def _on_delete(spec: AppSpec, child: Entity, f: Field) -> str:
     return "RESTRICT"
 
 
+def default_sorts(spec: AppSpec, entity: Entity) -> list[tuple[str, ...]]:
+    """The default orders of the entity's list surfaces (their ``ux: sort``)."""
+    out = []
+    for s in spec.surfaces_for(entity.name):
+        if s.mode == "list" and s.ux.sort:
+            out.append(tuple(k.field for k in s.ux.sort))
+    return out
+
+
 def indexed_fields(spec: AppSpec, entity: Entity) -> set[str]:
     """Fields worth an index: what surfaces and workspaces sort, filter or group by, and
     the state field."""
@@ -251,6 +260,11 @@ def _add_indexes(spec: AppSpec, entity: Entity, table: Table, fk_fields: set[str
         if decl.kind == "unique":
             table.append_constraint(UniqueConstraint(*names))
         else:
+            Index(None, *(table.c[n] for n in names))
+    for sort in default_sorts(spec, entity):
+        names = tuple(n for n in sort if n in table.c)
+        if len(names) > 1 and names not in covered:  # serves the list's ORDER BY
+            covered.add(names)
             Index(None, *(table.c[n] for n in names))
     wanted = fk_fields | indexed_fields(spec, entity) | {f.name for f in entity.fields if f.indexed}
     for name in sorted(wanted):

@@ -65,6 +65,7 @@ class EntityService:
         self.et = et
         self.entity = et.entity
         self.writer = writer(engine)
+        self.full_select = record_select(schema, et)
         self.access: AccessPolicy = access or AllowAll()
         self.search_in = search_fields(spec, et.entity)
         self.default_sort = _default_sort(spec, et)
@@ -103,9 +104,7 @@ class EntityService:
         )
 
     async def _fetch(self, conn: AsyncConnection, pk: Any, ctx: EvalContext) -> dict[str, Any]:
-        stmt = record_select(self.schema, self.et, ctx.today).where(
-            self.et.table.c[self.et.pk] == pk
-        )
+        stmt = self.full_select.where(self.et.table.c[self.et.pk] == pk)
         row = (await conn.execute(stmt)).mappings().first()
         if row is None:
             raise NotFound(f"no {self.entity.title} with id {pk}")
@@ -135,14 +134,14 @@ class EntityService:
             clauses.append(scope)
         where = and_(*clauses) if clauses else None
         count_stmt = select(func.count()).select_from(t)
-        stmt: Select[Any] = record_select(self.schema, self.et, ctx.today)
+        stmt: Select[Any] = self.full_select
         if where is not None:
             count_stmt = count_stmt.where(where)
             stmt = stmt.where(where)
         order = []
         for name, desc in q.sort:
             col = t.c[self.et.money[name][0]] if name in self.et.money else t.c[name]
-            order.append(col.desc().nulls_last() if desc else col.asc().nulls_first())
+            order.extend(order_terms(col, desc, self.engine.dialect.name))
         order.append(t.c[self.et.pk].asc())
         stmt = stmt.order_by(*order).limit(q.page_size).offset(q.offset)
         async with self.engine.connect() as conn:
@@ -160,11 +159,9 @@ class EntityService:
         the number of records."""
         for name, ids in ref_ids(self.et, records).items():
             target = self.schema.tables[self.et.refs[name]]
-            stmt = record_select(self.schema, target, ctx.today).where(
-                target.table.c[target.pk].in_(list(ids))
-            )
+            stmt = select(target.table).where(target.table.c[target.pk].in_(list(ids)))
             found = {
-                row[target.pk]: build_record(target, row, ctx)
+                row[target.pk]: build_record(target, row, ctx, computed=False)
                 for row in (await conn.execute(stmt)).mappings()
             }
             for r in records:
@@ -499,6 +496,14 @@ class EntityService:
 
 
 _INT_TYPE = __import__("dazzle.ir.entity", fromlist=["FieldType"]).FieldType(FieldKind.INT)
+
+
+def order_terms(col: Any, desc: bool, dialect: str) -> list[Any]:
+    """Nulls sort as the largest value on both dialects: PostgreSQL does that natively (so
+    its indexes serve the ORDER BY); SQLite is told so explicitly."""
+    if dialect == "postgresql":
+        return [col.desc() if desc else col.asc()]
+    return [col.is_(None).desc() if desc else col.is_(None).asc(), col.desc() if desc else col]
 
 
 def _default_value(d: Any, values: Mapping[str, Any], ctx: EvalContext) -> Any:

@@ -31,15 +31,13 @@ def child_aggregates(et: EntityTable) -> list[ChildAggregate]:
     return list(seen.values())
 
 
-def record_select(schema: SchemaModel, et: EntityTable, today: date) -> Select[Any]:
-    """All columns of the entity plus one labelled sub-select per child aggregate."""
+def record_select(schema: SchemaModel, et: EntityTable) -> Select[Any]:
+    """All columns of the entity plus one labelled sub-select per child aggregate. Built once
+    per entity at boot; requests add their WHERE, ORDER BY and LIMIT to it."""
     cols: list[ColumnElement[Any]] = list(et.table.c)
     aggs = child_aggregates(et)
     if aggs:
-        from datetime import UTC, datetime, time
-
-        ctx = SqlContext(schema, today, datetime.combine(today, time(), UTC))
-        compiler = Compiler(ctx, et)
+        compiler = Compiler(SqlContext.current(schema), et)
         cols += [compiler.aggregate(a).label(aggregate_key(a)) for a in aggs]
     return select(*cols)
 
@@ -64,8 +62,11 @@ def to_json(value: Any) -> Any:
     return str(value)
 
 
-def build_record(et: EntityTable, row: Mapping[str, Any], ctx: EvalContext) -> dict[str, Any]:
-    """A Python-valued record: stored fields, money amounts, computed fields."""
+def build_record(
+    et: EntityTable, row: Mapping[Any, Any], ctx: EvalContext, *, computed: bool = True
+) -> dict[str, Any]:
+    """A Python-valued record: stored fields, money amounts, computed fields (left out for
+    referenced records, which are summaries)."""
     record: dict[str, Any] = {}
     for f in et.entity.fields:
         if f.type.is_virtual:
@@ -78,7 +79,7 @@ def build_record(et: EntityTable, row: Mapping[str, Any], ctx: EvalContext) -> d
             record[f.name] = money_amount(minor, cur)
         elif f.name in row:
             record[f.name] = row[f.name]
-    if et.entity.computed:
+    if computed and et.entity.computed:
         scope = dict(record)
         for a in child_aggregates(et):
             key = aggregate_key(a)
