@@ -134,8 +134,10 @@ def run(dialect: str, rows: int, seconds: int, workers: int, connections: int) -
         body = tmp / "create.lua"
         body.write_text(
             'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            "local threads = 0\n"
+            'function setup(thread) threads = threads + 1; thread:set("tid", threads) end\n'
             "counter = 0\nrequest = function()\n  counter = counter + 1\n"
-            '  local title = "Bench " .. counter .. " " .. math.random(1, 1e9)\n'
+            '  local title = "Bench " .. tid .. "-" .. counter\n'
             '  return wrk.format(nil, nil, nil, \'{"title": "\' .. title .. \'", "project": "'
             + project + "\"}')\nend\n")
         cases = [

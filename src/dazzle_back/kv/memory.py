@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 
 
 class MemoryKV:
     def __init__(self) -> None:
         self._data: dict[str, tuple[bytes, float | None]] = {}
+        self._sets: dict[str, tuple[builtins.set[str], float | None]] = {}
 
     def _live(self, key: str) -> tuple[bytes, float | None] | None:
         item = self._data.get(key)
@@ -27,7 +29,8 @@ class MemoryKV:
         self._data[key] = (raw, time.monotonic() + ttl if ttl else None)
 
     async def delete(self, *keys: str) -> int:
-        return sum(1 for k in keys if self._data.pop(k, None) is not None)
+        found = sum(1 for k in keys if self._data.pop(k, None) is not None)
+        return found + sum(1 for k in keys if self._sets.pop(k, None) is not None)
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
         item = self._live(key)
@@ -44,8 +47,28 @@ class MemoryKV:
             return None
         return max(0.0, item[1] - time.monotonic())
 
+    async def sadd(self, key: str, member: str, ttl: float | None = None) -> None:
+        members = self._sets_get(key)
+        members.add(member)
+        expiry = time.monotonic() + ttl if ttl else None
+        self._sets[key] = (members, expiry)
+
+    async def smembers(self, key: str) -> list[str]:
+        return sorted(self._sets_get(key))
+
+    async def srem(self, key: str, member: str) -> None:
+        self._sets_get(key).discard(member)
+
+    def _sets_get(self, key: str) -> builtins.set[str]:
+        item = self._sets.get(key)
+        if item is None or (item[1] is not None and item[1] <= time.monotonic()):
+            self._sets.pop(key, None)
+            return set()
+        return item[0]
+
     async def ping(self) -> bool:
         return True
 
     async def close(self) -> None:
         self._data.clear()
+        self._sets.clear()

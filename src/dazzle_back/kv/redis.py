@@ -41,6 +41,21 @@ class RedisKV:
         ms = await self._client.pttl(key)
         return None if ms is None or ms < 0 else ms / 1000
 
+    async def sadd(self, key: str, member: str, ttl: float | None = None) -> None:
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.sadd(key, member)
+            if ttl:
+                pipe.pexpire(key, max(1, int(ttl * 1000)), gt=True)
+                pipe.pexpire(key, max(1, int(ttl * 1000)), nx=True)
+            await pipe.execute()
+
+    async def smembers(self, key: str) -> list[str]:
+        raw = await self._client.smembers(key)
+        return sorted(m.decode() if isinstance(m, bytes) else str(m) for m in raw)
+
+    async def srem(self, key: str, member: str) -> None:
+        await self._client.srem(key, member)
+
     async def ping(self) -> bool:
         try:
             return bool(await self._client.ping())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -22,7 +22,7 @@ from dazzle.expr.evaluate import EvalContext, EvalError, evaluate, truthy
 from dazzle.expr.nodes import DateAnchor, Literal, Var, to_text
 from dazzle.ir.appspec import AppSpec
 from dazzle.ir.entity import Field, FieldKind
-from dazzle_back.access import AccessPolicy, AllowAll
+from dazzle_back.access import AccessCompiler
 from dazzle_back.db.engine import writer
 from dazzle_back.db.schema import EntityTable, SchemaModel
 from dazzle_back.errors import (
@@ -32,6 +32,7 @@ from dazzle_back.errors import (
     ReferenceViolation,
     RestrictedDelete,
     TransitionError,
+    Unauthenticated,
     UniqueViolation,
     ValidationFailed,
 )
@@ -57,7 +58,6 @@ class EntityService:
         schema: SchemaModel,
         engine: AsyncEngine,
         et: EntityTable,
-        access: AccessPolicy | None = None,
     ) -> None:
         self.spec = spec
         self.schema = schema
@@ -66,7 +66,7 @@ class EntityService:
         self.entity = et.entity
         self.writer = writer(engine)
         self.full_select = record_select(schema, et)
-        self.access: AccessPolicy = access or AllowAll()
+        self.access = AccessCompiler(schema, et)
         self.search_in = search_fields(spec, et.entity)
         self.default_sort = _default_sort(spec, et)
         self._referrers = [
@@ -103,12 +103,40 @@ class EntityService:
             user_attrs=principal.user_attrs,
         )
 
-    async def _fetch(self, conn: AsyncConnection, pk: Any, ctx: EvalContext) -> dict[str, Any]:
+    async def _fetch(
+        self,
+        conn: AsyncConnection,
+        pk: Any,
+        ctx: EvalContext,
+        only: ColumnElement[bool] | None = None,
+    ) -> dict[str, Any]:
         stmt = self.full_select.where(self.et.table.c[self.et.pk] == pk)
+        if only is not None:
+            stmt = stmt.where(only)
         row = (await conn.execute(stmt)).mappings().first()
         if row is None:
             raise NotFound(f"no {self.entity.title} with id {pk}")
         return build_record(self.et, row, ctx)
+
+    def _visible(self, principal: Principal) -> ColumnElement[bool] | None:
+        """Rows the caller may read; an anonymous caller who may read none must sign in."""
+        clause = self.access.clause("read", principal)
+        if clause is not None and self.access.rules.decide("read", principal).never:
+            self._deny(principal, f"you may not read {self.entity.title} records")
+        return clause
+
+    def _deny(self, principal: Principal, message: str) -> None:
+        if principal.auth_enabled and not principal.authenticated:
+            raise Unauthenticated("sign in to continue")
+        raise Forbidden(message)
+
+    async def _allowed(self, conn: AsyncConnection, op: str, pk: Any, principal: Principal) -> bool:
+        clause = self.access.clause(op, principal)
+        if clause is None:
+            return True
+        t = self.et.table
+        stmt = select(t.c[self.et.pk]).where(t.c[self.et.pk] == pk, clause)
+        return (await conn.execute(stmt)).first() is not None
 
     # -- reads --------------------------------------------------------------------------
 
@@ -118,9 +146,7 @@ class EntityService:
         pk = self.parse_id(raw_id)
         ctx = self.eval_context(principal)
         async with self.engine.connect() as conn:
-            record = await self._fetch(conn, pk, ctx)
-            if not self.access.allows("read", record, principal):
-                raise NotFound(f"no {self.entity.title} with id {pk}")
+            record = await self._fetch(conn, pk, ctx, self._visible(principal))
             if expand:
                 await self._expand(conn, [record], ctx)
         return record
@@ -129,8 +155,10 @@ class EntityService:
         ctx = self.eval_context(principal)
         t = self.et.table
         clauses = filter_clauses(self.et, q, self.search_in)
-        scope = self.access.list_filter("list", principal)
+        scope = self.access.clause("list", principal)
         if scope is not None:
+            if self.access.rules.decide("list", principal).never:
+                self._deny(principal, f"you may not list {self.entity.title} records")
             clauses.append(scope)
         where = and_(*clauses) if clauses else None
         count_stmt = select(func.count()).select_from(t)
@@ -389,13 +417,17 @@ class EntityService:
         self._required(values)
         view = self._record_view(values)
         self._check_invariants(view, ctx)
-        if not self.access.allows("create", view, principal):
-            raise Forbidden(f"you may not create a {self.entity.title}")
+        if self.access.rules.decide("create", principal).never:
+            self._deny(principal, f"you may not create a {self.entity.title}")
         pk = values.get(self.et.pk)
         try:
             async with self.writer.begin() as conn:
                 await self._check_refs(conn, values)
                 await conn.execute(self.et.table.insert().values(**_columns(self.et, values)))
+                # the rule is checked against the submitted record as stored, in SQL, inside
+                # the transaction: a refusal rolls the insert back
+                if not await self._allowed(conn, "create", pk, principal):
+                    self._deny(principal, f"you may not create this {self.entity.title}")
                 record = await self._fetch(conn, pk, ctx)
                 await self._expand(conn, [record], ctx)
         except IntegrityError as exc:
@@ -410,23 +442,8 @@ class EntityService:
         values = self._coerce(payload, creating=False)
         try:
             async with self.writer.begin() as conn:
-                row = (
-                    (
-                        await conn.execute(
-                            select(self.et.table).where(self.et.table.c[self.et.pk] == pk)
-                        )
-                    )
-                    .mappings()
-                    .first()
-                )
-                if row is None:
-                    raise NotFound(f"no {self.entity.title} with id {pk}")
-                old = dict(row)
+                old = await self._load_for_write(conn, pk, principal, "update")
                 old_view = self._record_view(old)
-                if not self.access.allows("read", old_view, principal):
-                    raise NotFound(f"no {self.entity.title} with id {pk}")
-                if not self.access.allows("update", old_view, principal):
-                    raise Forbidden(f"you may not change this {self.entity.title}")
                 for f in self.entity.fields:
                     if f.auto_update:
                         values[f.name] = (
@@ -457,26 +474,28 @@ class EntityService:
         pk = self.parse_id(raw_id)
         try:
             async with self.writer.begin() as conn:
-                row = (
-                    (
-                        await conn.execute(
-                            select(self.et.table).where(self.et.table.c[self.et.pk] == pk)
-                        )
-                    )
-                    .mappings()
-                    .first()
-                )
-                if row is None:
-                    raise NotFound(f"no {self.entity.title} with id {pk}")
-                view = self._record_view(dict(row))
-                if not self.access.allows("read", view, principal):
-                    raise NotFound(f"no {self.entity.title} with id {pk}")
-                if not self.access.allows("delete", view, principal):
-                    raise Forbidden(f"you may not delete this {self.entity.title}")
+                await self._load_for_write(conn, pk, principal, "delete")
                 await self._check_referrers(conn, pk)
                 await conn.execute(self.et.table.delete().where(self.et.table.c[self.et.pk] == pk))
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
+
+    async def _load_for_write(
+        self, conn: AsyncConnection, pk: Any, principal: Principal, op: str
+    ) -> dict[str, Any]:
+        """The stored row: not readable -> 404, readable but not permitted -> 403."""
+        t = self.et.table
+        stmt = select(t).where(t.c[self.et.pk] == pk)
+        visible = self._visible(principal)
+        if visible is not None:
+            stmt = stmt.where(visible)
+        row = (await conn.execute(stmt)).mappings().first()
+        if row is None:
+            raise NotFound(f"no {self.entity.title} with id {pk}")
+        if not await self._allowed(conn, op, pk, principal):
+            verb = "change" if op == "update" else "delete"
+            self._deny(principal, f"you may not {verb} this {self.entity.title}")
+        return dict(row)
 
     async def _check_referrers(self, conn: AsyncConnection, pk: Any) -> None:
         users = []

@@ -1,0 +1,109 @@
+"""Server-side sessions: in Redis when ``REDIS_URL`` is set, in the database otherwise.
+
+The cookie carries an opaque random id; the store keys on its SHA-256, so reading the store
+never yields a usable cookie. Each account's sessions are indexed, so a password change or a
+deactivation revokes all of them at once, on every worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from dazzle_back.db.engine import writer
+from dazzle_back.db.framework import SESSIONS
+from dazzle_back.db.schema import SchemaModel
+from dazzle_back.kv import KV
+
+
+def session_key(cookie_value: str) -> str:
+    return hashlib.sha256(cookie_value.encode()).hexdigest()
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class SessionStore(Protocol):
+    async def create(self, account_id: str, data: dict[str, Any], ttl: float) -> str: ...
+
+    async def get(self, cookie_value: str) -> dict[str, Any] | None: ...
+
+    async def delete(self, cookie_value: str) -> None: ...
+
+    async def revoke_account(self, account_id: str) -> None: ...
+
+
+class RedisSessions:
+    def __init__(self, kv: KV) -> None:
+        self.kv = kv
+
+    async def create(self, account_id: str, data: dict[str, Any], ttl: float) -> str:
+        value = new_session_id()
+        key = session_key(value)
+        await self.kv.set(f"dazzle:session:{key}", json.dumps({**data, "account_id": account_id}),
+                          ttl=ttl)  # fmt: skip
+        await self.kv.sadd(f"dazzle:account-sessions:{account_id}", key, ttl=ttl)
+        return value
+
+    async def get(self, cookie_value: str) -> dict[str, Any] | None:
+        raw = await self.kv.get(f"dazzle:session:{session_key(cookie_value)}")
+        return json.loads(raw) if raw else None
+
+    async def delete(self, cookie_value: str) -> None:
+        key = session_key(cookie_value)
+        data = await self.get(cookie_value)
+        await self.kv.delete(f"dazzle:session:{key}")
+        if data:
+            await self.kv.srem(f"dazzle:account-sessions:{data['account_id']}", key)
+
+    async def revoke_account(self, account_id: str) -> None:
+        index = f"dazzle:account-sessions:{account_id}"
+        keys = await self.kv.smembers(index)
+        await self.kv.delete(*(f"dazzle:session:{k}" for k in keys), index)
+
+
+class DatabaseSessions:
+    def __init__(self, engine: AsyncEngine, schema: SchemaModel) -> None:
+        self.engine = engine
+        self.writer = writer(engine)
+        self.table = schema.framework[SESSIONS]
+
+    async def create(self, account_id: str, data: dict[str, Any], ttl: float) -> str:
+        value = new_session_id()
+        expires = datetime.now(UTC) + timedelta(seconds=ttl)
+        async with self.writer.begin() as conn:
+            stale = self.table.c.expires_at < datetime.now(UTC)
+            await conn.execute(self.table.delete().where(stale))
+            await conn.execute(self.table.insert().values(
+                id=session_key(value), account_id=uuid.UUID(account_id),
+                data={**data, "account_id": account_id}, expires_at=expires))  # fmt: skip
+        return value
+
+    async def get(self, cookie_value: str) -> dict[str, Any] | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(
+                select(self.table.c.data, self.table.c.expires_at)
+                .where(self.table.c.id == session_key(cookie_value))
+            )).first()  # fmt: skip
+        if row is None or row.expires_at <= datetime.now(UTC):
+            return None
+        return dict(row.data)
+
+    async def delete(self, cookie_value: str) -> None:
+        async with self.writer.begin() as conn:
+            key = session_key(cookie_value)
+            await conn.execute(delete(self.table).where(self.table.c.id == key))
+
+    async def revoke_account(self, account_id: str) -> None:
+        async with self.writer.begin() as conn:
+            await conn.execute(
+                delete(self.table).where(self.table.c.account_id == uuid.UUID(account_id))
+            )
