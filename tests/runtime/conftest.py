@@ -68,7 +68,36 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def client_for(project: Path, database_url: str, **overrides: Any) -> Iterator[TestClient]:
-    app = create_app(project, settings_for(database_url, **overrides))
+def client_for(
+    project: Path, database_url: str, *, auth: bool | None = False, **overrides: Any
+) -> Iterator[TestClient]:
+    """A client for the project. ``auth`` False runs it without accounts (the default),
+    None as its dazzle.toml says, True with accounts on."""
+    app = create_app(project, settings_for(database_url, **overrides), auth_enabled=auth)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+def make_account(
+    client: TestClient,
+    email: str,
+    password: str = "correct horse battery",
+    roles: list[str] | None = None,
+    superuser: bool = False,
+) -> Any:
+    rt = client.app.state.runtime
+    return client.portal.call(
+        lambda: rt.auth.accounts.create(email, password, roles or [], superuser=superuser)
+    )
+
+
+def bearer_for(client: TestClient, account: Any, name: str = "test") -> dict[str, str]:
+    rt = client.app.state.runtime
+    token, _ = client.portal.call(lambda: rt.auth.tokens.create(account.id, name))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def as_superuser(client: TestClient) -> None:
+    """Every request of this client carries a superuser's API token."""
+    account = make_account(client, "root@example.com", superuser=True)
+    client.headers.update(bearer_for(client, account, "superuser"))

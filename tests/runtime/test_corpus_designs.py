@@ -10,7 +10,7 @@ import pytest
 
 from dazzle.project import load_project
 from tests.conftest import corpus_apps, require_corpus
-from tests.runtime.conftest import client_for, fresh_database
+from tests.runtime.conftest import as_superuser, client_for, fresh_database
 from tests.runtime.designs import DesignRunner, is_api_design, load_designs
 
 APPS = [a for a in corpus_apps() if load_designs(a)]
@@ -109,15 +109,21 @@ def _wipe(client, spec) -> None:  # type: ignore[no-untyped-def]
     client.portal.call(wipe)
 
 
+@pytest.mark.parametrize("auth", ["auth-off", "superuser-token"])
 @pytest.mark.parametrize("app", APPS, ids=[_rel(a) for a in APPS])
-def test_designs(app: Path, dialect: str, tmp_path: Path) -> None:
+def test_designs(app: Path, dialect: str, auth: str, tmp_path: Path) -> None:
     require_corpus()
     spec = load_project(app).spec
     assert spec is not None
     designs = [d for d in load_designs(app) if is_api_design(d, spec)]
     assert designs
     failures = {}
-    with fresh_database(dialect, tmp_path) as url, client_for(app, url) as client:
+    with (
+        fresh_database(dialect, tmp_path) as url,
+        client_for(app, url, auth=auth != "auth-off") as client,
+    ):
+        if auth != "auth-off":
+            as_superuser(client)
         runner = DesignRunner(client, spec)
         for design in designs:
             _wipe(client, spec)

@@ -3,11 +3,12 @@ so the page works under a strict Content-Security-Policy."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse
 
 _ASSETS = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css"}
 _PAGE = """<!doctype html>
@@ -24,13 +25,19 @@ def _asset_dir() -> Path:
     return Path(str(files("fastapi_swagger") / "resources"))
 
 
-def build_docs_router(title: str) -> APIRouter:
+def build_docs_router(title: str, guard: Callable[[Request], Awaitable[None]]) -> APIRouter:
     router = APIRouter()
     page = _PAGE.format(title=title.replace("<", "&lt;"))
 
     @router.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
+    async def docs(request: Request) -> HTMLResponse:
+        await guard(request)
         return HTMLResponse(page)
+
+    @router.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        await guard(request)
+        return JSONResponse(request.app.openapi())
 
     @router.get("/docs/assets/init.js", include_in_schema=False)
     async def init() -> PlainTextResponse:

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,17 @@ from dazzle_back.api.entities import build_entity_router
 from dazzle_back.api.errors import install_error_handlers
 from dazzle_back.api.health import build_health_router
 from dazzle_back.api.openapi import extend_openapi
+from dazzle_back.auth.routes import build_auth_router
+from dazzle_back.auth.service import Auth
 from dazzle_back.db.engine import make_engine, make_utility_engine, open_min_connections
 from dazzle_back.db.migrate import LossyMigrationError, migrate
 from dazzle_back.db.schema import SchemaModel, build_schema
+from dazzle_back.errors import Unauthenticated
 from dazzle_back.kv import make_kv
 from dazzle_back.runtime.boot import BootError, boot
 from dazzle_back.runtime.logging import configure_logging
 from dazzle_back.runtime.middleware import RequestLog
+from dazzle_back.runtime.security import SecurityHeaders
 from dazzle_back.runtime.settings import Settings, resolve_database_url
 from dazzle_back.runtime.state import Runtime
 from dazzle_back.services.entity import EntityService
@@ -48,9 +53,14 @@ def create_app(
     settings: Settings | None = None,
     *,
     migrate_on_boot: bool = True,
+    auth_enabled: bool | None = None,
 ) -> FastAPI:
-    """The app for a project. Raises :class:`BootError` listing every problem."""
+    """The app for a project. Raises :class:`BootError` listing every problem.
+    ``auth_enabled`` overrides ``[auth] enabled`` (tests run apps both ways)."""
     booted = boot(project_dir, settings)
+    if auth_enabled is not None:
+        auth = replace(booted.manifest.auth, enabled=auth_enabled)
+        booted = replace(booted, manifest=replace(booted.manifest, auth=auth))
     s = booted.settings
     configure_logging(s.production)
     log.info(
@@ -78,6 +88,9 @@ def create_app(
     runtime.services = {
         name: EntityService(booted.spec, schema, engine, et) for name, et in schema.tables.items()
     }
+    runtime.auth = Auth(
+        booted.spec, schema, engine, runtime.kv, booted.manifest, s, runtime.services
+    )
     if migrate_on_boot:
         _migrate_or_stop(url, schema)
     app = FastAPI(
@@ -86,22 +99,40 @@ def create_app(
         lifespan=_lifespan(),
         docs_url=None,
         redoc_url=None,
-        openapi_url="/openapi.json" if not s.production else None,
+        openapi_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     app.include_router(build_health_router())
-    if not s.production:
-        app.include_router(build_docs_router(booted.spec.title))
+    if not s.production or booted.manifest.auth.enabled:
+        # API docs: development only, or for signed-in users when the app has accounts
+        app.include_router(build_docs_router(booted.spec.title, _docs_reader))
+    app.include_router(build_auth_router(runtime.auth))
     app.include_router(build_entity_router(runtime.services, _principal))
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
+    app.add_middleware(
+        SecurityHeaders, production=s.production, csrf_cookie=booted.manifest.auth.enabled
+    )
     app.add_middleware(RequestLog, quiet_paths=frozenset({"/health"}))
     return app
 
 
 async def _principal(request: Request) -> Principal:
-    """The caller. Until accounts land every request acts for the system (auth off)."""
-    return Principal.system()
+    """The caller (session cookie, Bearer token or anonymous); cookie-authenticated writes
+    must carry the CSRF token."""
+    rt: Runtime = request.app.state.runtime
+    assert rt.auth is not None
+    who = await rt.auth.authenticate(request)
+    rt.auth.check_csrf(request, who)
+    return who
+
+
+async def _docs_reader(request: Request) -> None:
+    """With accounts on, the API description is for signed-in users only."""
+    rt: Runtime = request.app.state.runtime
+    assert rt.auth is not None
+    if rt.auth.enabled and not (await rt.auth.authenticate(request)).authenticated:
+        raise Unauthenticated("sign in to read the API documentation")
 
 
 def _openapi(app: FastAPI, runtime: Runtime) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +14,9 @@ from dazzle_back.db.schema import SchemaModel
 from dazzle_back.kv import KV
 from dazzle_back.runtime.settings import Settings
 from dazzle_back.services.entity import EntityService
+
+if TYPE_CHECKING:
+    from dazzle_back.auth.service import Auth
 
 
 @dataclass
@@ -26,4 +30,4 @@ class Runtime:
     engine: AsyncEngine
     kv: KV
     services: dict[str, EntityService] = field(default_factory=dict)
-    auth_enabled: bool = False
+    auth: Auth | None = None

@@ -17,12 +17,17 @@ class Principal:
     authenticated: bool = False
     auth_enabled: bool = False
     user_attrs: Mapping[str, Any] = field(default_factory=dict)
+    via: str = ""  # "cookie" | "token" | "" — cookie-authenticated writes need a CSRF token
 
     @property
     def all_roles(self) -> bool:
         """Every ``role()`` check passes: a superuser, or an app with auth off (there are no
         users, so no rules are enforced)."""
         return self.superuser or not self.auth_enabled
+
+    @classmethod
+    def anonymous(cls) -> Principal:
+        return cls(auth_enabled=True)
 
     @classmethod
     def system(cls) -> Principal:
