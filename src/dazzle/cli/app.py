@@ -31,7 +31,16 @@ def build_app() -> typer.Typer:
     ) -> None:
         """Dazzle: a folder of .dsl files becomes a running web application."""
 
-    from dazzle.cli import db_cmd, demo_cmd, init_cmd, inspect_cmd, serve_cmd, validate_cmd
+    from dazzle.cli import (
+        db_cmd,
+        demo_cmd,
+        init_cmd,
+        inspect_cmd,
+        rbac_cmd,
+        serve_cmd,
+        user_cmd,
+        validate_cmd,
+    )
 
     app.command("validate")(validate_cmd.validate)
     app.command("inspect")(inspect_cmd.inspect)
@@ -39,4 +48,6 @@ def build_app() -> typer.Typer:
     app.command("serve")(serve_cmd.serve)
     app.add_typer(db_cmd.db_app, name="db")
     app.add_typer(demo_cmd.demo_app, name="demo")
+    app.add_typer(user_cmd.user_app, name="user")
+    app.add_typer(rbac_cmd.rbac_app, name="rbac")
     return app

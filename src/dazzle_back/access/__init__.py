@@ -2,6 +2,7 @@
 predicates (lists, counts, single-record checks). With ``[auth] enabled = false`` every
 operation is allowed, as published."""
 
-from dazzle_back.access.rules import AccessCompiler, Decision, EntityRules
+from dazzle_back.access.decide import Decision, EntityRules
+from dazzle_back.access.rules import AccessCompiler
 
 __all__ = ["AccessCompiler", "Decision", "EntityRules"]
