@@ -36,7 +36,8 @@ entity Member "Team Member":
   name: str(120) required
   role: enum[lead,member,viewer]=member
   active: bool=true
-  team: ref Team required
+  # optional: someone who signs up belongs to no team until a lead adds them to one
+  team: ref Team
   joined_at: datetime auto_add
 
   # Members are looked up by team all the time (assignee pickers, filters).

@@ -135,7 +135,7 @@ class Auth:
                 select(et.table).where(et.table.c[et.pk] == self.services[entity.name]
                                        .parse_id(account.user_id))
             )).mappings().first()  # fmt: skip
-        return {k: to_json(v) for k, v in row.items()} if row else {}
+        return {str(k): to_json(v) for k, v in row.items()} if row else {}
 
     def check_csrf(self, request: Request, who: Principal) -> None:
         """Cookie-authenticated writes must echo the CSRF cookie in the X-CSRF-Token header

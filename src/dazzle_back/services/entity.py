@@ -411,14 +411,15 @@ class EntityService:
         return view
 
     async def create(self, payload: Mapping[str, Any], principal: Principal) -> dict[str, Any]:
+        # a caller who may never create one learns nothing about the payload's problems
+        if self.access.rules.decide("create", principal).never:
+            self._deny(principal, f"you may not create a {self.entity.title}")
         ctx = self.eval_context(principal)
         values = self._coerce(payload, creating=True)
         self._defaults(values, principal, ctx)
         self._required(values)
         view = self._record_view(values)
         self._check_invariants(view, ctx)
-        if self.access.rules.decide("create", principal).never:
-            self._deny(principal, f"you may not create a {self.entity.title}")
         pk = values.get(self.et.pk)
         try:
             async with self.writer.begin() as conn:
@@ -438,6 +439,8 @@ class EntityService:
         self, raw_id: Any, payload: Mapping[str, Any], principal: Principal
     ) -> dict[str, Any]:
         pk = self.parse_id(raw_id)
+        if self.access.rules.decide("update", principal).never:
+            self._deny(principal, f"you may not change {self.entity.title} records")
         ctx = self.eval_context(principal)
         values = self._coerce(payload, creating=False)
         try:
@@ -472,6 +475,8 @@ class EntityService:
 
     async def delete(self, raw_id: Any, principal: Principal) -> None:
         pk = self.parse_id(raw_id)
+        if self.access.rules.decide("delete", principal).never:
+            self._deny(principal, f"you may not delete {self.entity.title} records")
         try:
             async with self.writer.begin() as conn:
                 await self._load_for_write(conn, pk, principal, "delete")
