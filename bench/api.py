@@ -57,19 +57,51 @@ async def seed(url: str, rows: int) -> str:
     project = uuid.uuid4()
     async with engine.begin() as conn:
         await conn.execute(t["Team"].insert(), [{"id": team, "name": "Bench", "created_at": now}])
-        await conn.execute(t["Member"].insert(), [
-            {"id": m, "email": f"m{i}@example.com", "name": f"Member {i}", "role": "member",
-             "active": True, "team": team, "joined_at": now} for i, m in enumerate(members)])
-        await conn.execute(t["Project"].insert(), [
-            {"id": project, "name": "Bench", "code": "BENCH", "team": team,
-             "budget_currency": "EUR", "created_at": now}])
+        await conn.execute(
+            t["Member"].insert(),
+            [
+                {
+                    "id": m,
+                    "email": f"m{i}@example.com",
+                    "name": f"Member {i}",
+                    "role": "member",
+                    "active": True,
+                    "team": team,
+                    "joined_at": now,
+                }
+                for i, m in enumerate(members)
+            ],
+        )
+        await conn.execute(
+            t["Project"].insert(),
+            [
+                {
+                    "id": project,
+                    "name": "Bench",
+                    "code": "BENCH",
+                    "team": team,
+                    "budget_currency": "EUR",
+                    "created_at": now,
+                }
+            ],
+        )
         statuses = ["todo", "in_progress", "review", "done"]
         batch = []
         for i in range(rows):
-            batch.append({"id": uuid.uuid4(), "title": f"Task {i:05d}", "status": statuses[i % 4],
-                          "priority": "medium", "estimate_hours": Decimal("1.50"),
-                          "assignee": members[i % 20], "reporter": members[(i + 1) % 20],
-                          "project": project, "created_at": now, "updated_at": now})
+            batch.append(
+                {
+                    "id": uuid.uuid4(),
+                    "title": f"Task {i:05d}",
+                    "status": statuses[i % 4],
+                    "priority": "medium",
+                    "estimate_hours": Decimal("1.50"),
+                    "assignee": members[i % 20],
+                    "reporter": members[(i + 1) % 20],
+                    "project": project,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             if len(batch) == 2000:
                 await conn.execute(t["Task"].insert(), batch)
                 batch = []
@@ -111,14 +143,33 @@ def run(dialect: str, rows: int, seconds: int, workers: int, connections: int) -
     try:
         project = asyncio.run(seed(url, rows))
         port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "DAZZLE_PROJECT_ROOT": str(APP),
-               "DAZZLE_ENV": "test", "DAZZLE_DB_POOL_MIN": "2", "DAZZLE_DB_POOL_MAX": "10"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DAZZLE_PROJECT_ROOT": str(APP),
+            "DAZZLE_ENV": "test",
+            "DAZZLE_DB_POOL_MIN": "2",
+            "DAZZLE_DB_POOL_MAX": "10",
+        }
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn",
-             "dazzle_back.runtime.app_factory:create_app_factory", "--factory",
-             "--port", str(port), "--workers", str(workers), "--no-access-log",
-             "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "dazzle_back.runtime.app_factory:create_app_factory",
+                "--factory",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
@@ -139,16 +190,23 @@ def run(dialect: str, rows: int, seconds: int, workers: int, connections: int) -
             "counter = 0\nrequest = function()\n  counter = counter + 1\n"
             '  local title = "Bench " .. tid .. "-" .. counter\n'
             '  return wrk.format(nil, nil, nil, \'{"title": "\' .. title .. \'", "project": "'
-            + project + "\"}')\nend\n")
+            + project
+            + "\"}')\nend\n"
+        )
         cases = [
             ("GET /tasks (page 50 of 20, refs expanded)", f"{base}/tasks?page=50", None),
-            ("GET /tasks?filter[status]=review&sort=title", f"{base}/tasks?filter[status]=review"
-                                                            "&sort=title", None),
+            (
+                "GET /tasks?filter[status]=review&sort=title",
+                f"{base}/tasks?filter[status]=review&sort=title",
+                None,
+            ),
             ("GET /tasks/{id}", f"{base}/tasks/{one}", None),
             ("POST /tasks", f"{base}/tasks", body),
         ]
-        print(f"\n{dialect}: {rows} tasks, {workers} workers, {connections} connections, "
-              f"{seconds}s each")
+        print(
+            f"\n{dialect}: {rows} tasks, {workers} workers, {connections} connections, "
+            f"{seconds}s each"
+        )
         print(f"{'request':<48}{'req/s':>9}{'p50':>10}{'p99':>10}{'non-2xx':>9}")
         for label, target, script in cases:
             r = wrk(target, seconds, connections, script)
@@ -171,7 +229,7 @@ def main() -> None:
     opts = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
-    for dialect in (["sqlite", "postgresql"] if opts.dialect == "both" else [opts.dialect]):
+    for dialect in ["sqlite", "postgresql"] if opts.dialect == "both" else [opts.dialect]:
         run(dialect, opts.rows, opts.seconds, opts.workers, opts.connections)
 
 

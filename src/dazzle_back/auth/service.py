@@ -196,15 +196,8 @@ class Auth:
         await self.kv.delete(f"dazzle:principal:{account_id}")
 
     def landing(self, account: Account) -> str:
-        """Where a persona goes after sign-in: its default workspace or route, else /app."""
-        for role in account.roles:
-            persona = self.spec.personas.get(role)
-            if persona is None:
-                continue
-            if persona.default_workspace and persona.default_workspace.name in self.spec.workspaces:
-                return f"/app/workspaces/{persona.default_workspace.name}"
-            if persona.default_route and persona.default_route.startswith("/app"):
-                return persona.default_route
+        """Where to go after sign-in: ``/app``, which sends each persona on to its default
+        workspace or route (as published)."""
         return "/app"
 
 
