@@ -46,7 +46,8 @@ class SecurityHeaders:
                 hdrs = list(message.get("headers", []))
                 hdrs.extend(self.headers)
                 if needs_csrf:
-                    cookie = f"{CSRF_COOKIE}={new_csrf_token()}; Path=/; SameSite=Lax"
+                    token = (scope.get("state") or {}).get("csrf_token") or new_csrf_token()
+                    cookie = f"{CSRF_COOKIE}={token}; Path=/; SameSite=Lax"
                     if secure:
                         cookie += "; Secure"
                     hdrs.append((b"set-cookie", cookie.encode()))

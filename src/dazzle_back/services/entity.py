@@ -151,10 +151,22 @@ class EntityService:
                 await self._expand(conn, [record], ctx)
         return record
 
-    async def list_page(self, q: ListQuery, principal: Principal, *, expand: bool = True) -> Page:
+    async def list_page(
+        self,
+        q: ListQuery,
+        principal: Principal,
+        *,
+        expand: bool = True,
+        extra: ColumnElement[bool] | None = None,
+        search_in: tuple[str, ...] | None = None,
+    ) -> Page:
+        """A page of records the caller may read. ``extra`` narrows further (a persona's
+        scope on a list surface); ``search_in`` overrides the searched fields."""
         ctx = self.eval_context(principal)
         t = self.et.table
-        clauses = filter_clauses(self.et, q, self.search_in)
+        clauses = filter_clauses(self.et, q, search_in or self.search_in)
+        if extra is not None:
+            clauses.append(extra)
         scope = self.access.clause("list", principal)
         if scope is not None:
             if self.access.rules.decide("list", principal).never:

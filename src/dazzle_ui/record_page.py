@@ -1,0 +1,175 @@
+"""A ``view`` surface as a page: the record's fields, records that reference it, edit and
+delete when allowed, and the state machine's moves from the current state for this user
+(a move the user cannot make yet says why)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dazzle.expr.evaluate import EvalError, evaluate, truthy
+from dazzle.expr.nodes import to_text
+from dazzle.ir.entity import Entity, Transition
+from dazzle.naming import ui_slug
+from dazzle_back.errors import DomainError
+from dazzle_back.services.entity import EntityService
+from dazzle_back.services.listing import ListQuery
+from dazzle_back.services.principal import Principal
+from dazzle_ui.format import display, enum_label, record_label
+from dazzle_ui.list_page import label_of, visible_fields
+from dazzle_ui.shell import EntityPages, gate, variant_for
+from dazzle_ui.ui import UI
+
+RELATED_ROWS = 10
+
+
+@dataclass
+class Move:
+    to_state: str
+    label: str
+    enabled: bool
+    reason: str = ""
+
+
+def moves_for(service: EntityService, record: dict[str, Any], who: Principal) -> list[Move]:
+    """Transitions from the record's state, each enabled or disabled with its reason."""
+    sm = service.entity.state_machine
+    if sm is None:
+        return []
+    state = record.get(sm.field)
+    ctx = service.eval_context(who)
+    scope = {k: (v.get("id") if isinstance(v, dict) else v) for k, v in record.items()}
+    moves: dict[str, Move] = {}
+    for t in sm.transitions:
+        if not t.allows_from(state) or t.to_state == state or t.to_state in moves:
+            continue
+        moves[t.to_state] = _move(t, scope, who, ctx)
+    return list(moves.values())
+
+
+def _move(t: Transition, record: dict[str, Any], who: Principal, ctx: Any) -> Move:
+    label = enum_label(t.to_state)
+    if t.auto_after is not None and not t.manual:
+        return Move(t.to_state, label, False, f"happens automatically after {t.auto_after}")
+    for req in t.requires:
+        value = record.get(req.name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return Move(t.to_state, label, False, f"needs {req.name.replace('_', ' ')}")
+    for role in t.roles:
+        if not (who.all_roles or role in who.roles):
+            return Move(t.to_state, label, False, f"only for {role}")
+    for guard in t.guards:
+        try:
+            ok = truthy(evaluate(guard.expr, record, ctx))
+        except EvalError:
+            ok = False
+        if not ok:
+            return Move(t.to_state, label, False, guard.message or f"needs {to_text(guard.expr)}")
+    return Move(t.to_state, label, True)
+
+
+async def related_lists(ui: UI, entity: Entity, pk: Any, who: Principal) -> list[dict[str, Any]]:
+    """Records of other entities that ``ref`` this one, a few of each."""
+    out = []
+    for other, ep in ((ui.spec.entities[e.entity], e) for e in ui.pages.values()):
+        refs = [f for f in other.fields if f.type.is_reference
+                and f.type.ref_entity == entity.name]  # fmt: skip
+        service = ui.rt.services[other.name]
+        if not refs or service.access.rules.decide("list", who).never:
+            continue
+        for f in refs:
+            q = ListQuery(page_size=RELATED_ROWS, filters=[(f.name, "eq", pk)])
+            page = await service.list_page(q, who, expand=False)
+            if page.total == 0:
+                continue
+            opk = service.et.pk
+            items = [(f"/app/{ep.slug}/{r[opk]}", record_label(other, r)) for r in page.items]
+            title = other.title if len(refs) == 1 else f"{other.title} ({f.name})"
+            out.append({"title": title, "items": items, "total": page.total,
+                        "all_url": f"/app/{ep.slug}?filter[{f.name}]={pk}"})  # fmt: skip
+    return out
+
+
+async def record_view(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> Response:
+    who = await ui.who(request)
+    gate(ep.view.access if ep.view else None, who)
+    service = ui.rt.services[ep.entity]
+    entity = service.entity
+    record = await service.get(raw_id, who)
+    pk = record[service.et.pk]
+    variant = variant_for(ep.view.ux, who, ui.spec) if ep.view else None
+    fields = []
+    for name, label in visible_fields(ep.view, entity, variant):
+        f = entity.get_field(name)
+        target = ui.spec.entities.get(f.type.ref_entity or "") if f else None
+        value = record.get(name)
+        link = None
+        if f is not None and f.type.is_reference and isinstance(value, dict) and target:
+            link = f"/app/{ui_slug(target.name)}/{value.get(target.pk.name if target.pk else 'id')}"
+        fields.append({"label": label_of(entity, name, label),
+                       "text": display(f, value, record, target), "link": link})  # fmt: skip
+    async with service.engine.connect() as conn:
+        can_edit = await service._allowed(conn, "update", pk, who)
+        can_delete = await service._allowed(conn, "delete", pk, who)
+    read_only = bool(variant and variant.read_only)
+    context = {
+        "title": record_label(entity, record) or entity.title,
+        "entity_title": entity.title,
+        "purpose": variant.purpose if variant and variant.purpose else None,
+        "fields": fields,
+        "moves": moves_for(service, record, who) if can_edit and not read_only else [],
+        "state": enum_label(str(record.get(entity.state_machine.field) or ""))
+        if entity.state_machine else None,
+        "edit_url": f"/app/{ep.slug}/{pk}/edit" if can_edit and not read_only else None,
+        "delete_url": f"/app/{ep.slug}/{pk}/delete" if can_delete and not read_only else None,
+        "move_url": f"/app/{ep.slug}/{pk}/transition",
+        "back_url": f"/app/{ep.slug}",
+        "related": await related_lists(ui, entity, pk, who),
+    }
+    return ui.render(request, "view.html", context, who)
+
+
+async def delete_record(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> Response:
+    who = await ui.who(request)
+    form = dict(await request.form())
+    ui.check_form_csrf(request, who, form)
+    service = ui.rt.services[ep.entity]
+    try:
+        await service.delete(raw_id, who)
+    except DomainError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        return ui.redirect(request, f"/app/{ep.slug}/{raw_id}?problem={exc.type}")
+    return ui.redirect(request, f"/app/{ep.slug}?notice=deleted")
+
+
+async def transition(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> Response:
+    """Move a record to another state through the service (a kanban drop posts here too)."""
+    who = await ui.who(request)
+    form = dict(await request.form())
+    ui.check_form_csrf(request, who, form)
+    service = ui.rt.services[ep.entity]
+    sm = service.entity.state_machine
+    field = str(form.get("field") or (sm.field if sm else ""))
+    to_state = str(form.get("to_state") or "")
+    back = str(form.get("back") or f"/app/{ep.slug}/{raw_id}")
+    if not back.startswith("/app"):
+        back = f"/app/{ep.slug}/{raw_id}"
+    try:
+        await service.update(raw_id, {field: to_state}, who)
+    except DomainError as exc:
+        if request.headers.get("hx-request") == "true":
+            return Response(exc.detail, status_code=exc.status, media_type="text/plain")
+        if exc.status in (401, 404):
+            raise
+        sep = "&" if "?" in back else "?"
+        from urllib.parse import quote
+
+        return ui.redirect(request, f"{back}{sep}problem_text={quote(exc.detail)}")
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=204, headers={"HX-Trigger": "dazzle:moved"})
+    sep = "&" if "?" in back else "?"
+    return ui.redirect(request, f"{back}{sep}notice=moved")
