@@ -12,8 +12,18 @@ from dazzle.ir.common import title_case
 from dazzle.ir.entity import Entity, Field, FieldKind
 
 _SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "JPY": "¥", "INR": "₹"}
-_LABEL_FIELDS = ("name", "company_name", "title", "label", "display_name", "username", "email",
-                 "code", "subject", "headline")  # fmt: skip
+_LABEL_FIELDS = (
+    "name",
+    "company_name",
+    "title",
+    "label",
+    "display_name",
+    "username",
+    "email",
+    "code",
+    "subject",
+    "headline",
+)
 
 
 def enum_label(value: str) -> str:
@@ -42,6 +52,18 @@ def record_label(entity: Entity, record: Mapping[str, Any] | None) -> str:
     return str(record.get(pk, ""))[:8]
 
 
+def label_field(entity: Entity) -> str | None:
+    """The field a record is usually named by (what :func:`record_label` reads first)."""
+    if entity.display_field is not None:
+        return entity.display_field.name
+    for name in _LABEL_FIELDS:
+        if entity.get_field(name) is not None:
+            return name
+    return next(
+        (f.name for f in entity.fields if f.type.kind in (FieldKind.STR, FieldKind.TEXT)), None
+    )
+
+
 def money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return ""
@@ -50,8 +72,12 @@ def money(amount: Decimal | None, currency: str) -> str:
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
-def display(f: Field | None, value: Any, record: Mapping[str, Any] | None = None,
-            target: Entity | None = None) -> str:  # fmt: skip
+def display(
+    f: Field | None,
+    value: Any,
+    record: Mapping[str, Any] | None = None,
+    target: Entity | None = None,
+) -> str:
     """The text of a value in a table cell or on a record page."""
     if value is None or value == "":
         return ""

@@ -72,15 +72,17 @@ def label_of(entity: Entity, name: str, label: str | None) -> str:
     return title_case(name)
 
 
-def visible_fields(surface: Surface | None, entity: Entity, variant: PersonaVariant | None
-                   ) -> list[tuple[str, str | None]]:  # fmt: skip
+def visible_fields(
+    surface: Surface | None, entity: Entity, variant: PersonaVariant | None
+) -> list[tuple[str, str | None]]:
     pairs = surface_fields(surface, entity)
     if variant is not None:
         if variant.show:
             wanted = [r.name for r in variant.show]
             known = dict(pairs)
-            pairs = [(n, known.get(n)) for n in wanted if entity.get_field(n)
-                     or entity.get_computed(n)]  # fmt: skip
+            pairs = [
+                (n, known.get(n)) for n in wanted if entity.get_field(n) or entity.get_computed(n)
+            ]
         hidden = {r.name for r in variant.hide}
         pairs = [p for p in pairs if p[0] not in hidden]
     return pairs
@@ -96,13 +98,19 @@ def query_url(base: str, params: dict[str, str], **changes: str | None) -> str:
     return f"{base}?{urlencode(merged)}" if merged else base
 
 
-def scope_clause(ui: UI, service: EntityService, variant: PersonaVariant | None,
-                 who: Principal) -> Any:  # fmt: skip
+def scope_clause(
+    ui: UI, service: EntityService, variant: PersonaVariant | None, who: Principal
+) -> Any:
     """A persona variant's ``scope:`` as SQL (enforced on this surface's list)."""
     if variant is None or variant.scope is None or not who.auth_enabled:
         return None
-    ctx = SqlContext.current(ui.rt.schema, user_id=who.user_id, roles=who.roles,
-                             all_roles=who.superuser, user_attrs=who.user_attrs)  # fmt: skip
+    ctx = SqlContext.current(
+        ui.rt.schema,
+        user_id=who.user_id,
+        roles=who.roles,
+        all_roles=who.superuser,
+        user_attrs=who.user_attrs,
+    )
     return Compiler(ctx, service.et).condition(variant.scope)
 
 
@@ -119,8 +127,9 @@ async def ref_options(ui: UI, f: Field, who: Principal) -> list[tuple[str, str]]
     return sorted(opts, key=lambda o: o[1].lower())
 
 
-async def build_filters(ui: UI, surface: Surface, entity: Entity, params: dict[str, str],
-                        who: Principal) -> list[Filter]:  # fmt: skip
+async def build_filters(
+    ui: UI, surface: Surface, entity: Entity, params: dict[str, str], who: Principal
+) -> list[Filter]:
     out = []
     for ref in surface.ux.filter:
         f = entity.get_field(ref.name)
@@ -128,8 +137,11 @@ async def build_filters(ui: UI, surface: Surface, entity: Entity, params: dict[s
             continue
         key = f"filter[{f.name}]"
         value = params.get(key, "")
-        label = label_of(entity, f.name, next((x.label for s in surface.sections
-                                               for x in s.fields if x.name == f.name), None))
+        label = label_of(
+            entity,
+            f.name,
+            next((x.label for s in surface.sections for x in s.fields if x.name == f.name), None),
+        )
         if f.type.kind is FieldKind.ENUM:
             opts = [(v, enum_label(v)) for v in f.type.enum_values]
         elif f.type.kind is FieldKind.BOOL:
@@ -176,8 +188,9 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
     ux = surface.ux if surface else None
     variant = variant_for(ux, who, ui.spec) if ux else None
     search_in = surface.search_fields if surface and surface.search_fields else None
-    page = await service.list_page(q, who, extra=scope_clause(ui, service, variant, who),
-                                   search_in=search_in)  # fmt: skip
+    page = await service.list_page(
+        q, who, extra=scope_clause(ui, service, variant, who), search_in=search_in
+    )
     fields = visible_fields(surface, entity, variant)
     sort = dict(q.sort[:1])
     columns = []
@@ -185,12 +198,17 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         f = entity.get_field(name)
         current = sort.get(name)
         direction = "desc" if current is False else "asc"
-        columns.append(Column(
-            name, label_of(entity, name, label), f,
-            query_url(base, params, sort=name, dir=direction, page=None)
-            if f is not None and not f.type.is_virtual else "",
-            "" if current is None else ("descending" if current else "ascending"),
-        ))  # fmt: skip
+        columns.append(
+            Column(
+                name,
+                label_of(entity, name, label),
+                f,
+                query_url(base, params, sort=name, dir=direction, page=None)
+                if f is not None and not f.type.is_virtual
+                else "",
+                "" if current is None else ("descending" if current else "ascending"),
+            )
+        )
     ctx = service.eval_context(who)
     rows = []
     for record in page.items:
@@ -203,7 +221,7 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         level, message = attention_for(surface, record, ctx) if surface else ("", "")
         rows.append(Row(f"{base}/{pk}", cells, level, message))
     pages = max(1, math.ceil(page.total / q.page_size))
-    context = {
+    context: dict[str, Any] = {
         "title": surface.title if surface else entity.title,
         "purpose": (variant.purpose if variant and variant.purpose else None)
         or (ux.purpose if ux else None),
@@ -219,7 +237,8 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         "search": params.get("search", ""),
         "error": error,
         "has_search": bool(service.search_in),
-        "can_create": ep.create is not None and not (variant and variant.read_only)
+        "can_create": ep.create is not None
+        and not (variant and variant.read_only)
         and not service.access.rules.decide("create", who).never,
         "create_url": f"{base}/create",
     }

@@ -75,8 +75,7 @@ async def related_lists(ui: UI, entity: Entity, pk: Any, who: Principal) -> list
     """Records of other entities that ``ref`` this one, a few of each."""
     out = []
     for other, ep in ((ui.spec.entities[e.entity], e) for e in ui.pages.values()):
-        refs = [f for f in other.fields if f.type.is_reference
-                and f.type.ref_entity == entity.name]  # fmt: skip
+        refs = [f for f in other.fields if f.type.is_reference and f.type.ref_entity == entity.name]
         service = ui.rt.services[other.name]
         if not refs or service.access.rules.decide("list", who).never:
             continue
@@ -88,8 +87,14 @@ async def related_lists(ui: UI, entity: Entity, pk: Any, who: Principal) -> list
             opk = service.et.pk
             items = [(f"/app/{ep.slug}/{r[opk]}", record_label(other, r)) for r in page.items]
             title = other.title if len(refs) == 1 else f"{other.title} ({f.name})"
-            out.append({"title": title, "items": items, "total": page.total,
-                        "all_url": f"/app/{ep.slug}?filter[{f.name}]={pk}"})  # fmt: skip
+            out.append(
+                {
+                    "title": title,
+                    "items": items,
+                    "total": page.total,
+                    "all_url": f"/app/{ep.slug}?filter[{f.name}]={pk}",
+                }
+            )
     return out
 
 
@@ -109,8 +114,13 @@ async def record_view(ui: UI, request: Request, ep: EntityPages, raw_id: str) ->
         link = None
         if f is not None and f.type.is_reference and isinstance(value, dict) and target:
             link = f"/app/{ui_slug(target.name)}/{value.get(target.pk.name if target.pk else 'id')}"
-        fields.append({"label": label_of(entity, name, label),
-                       "text": display(f, value, record, target), "link": link})  # fmt: skip
+        fields.append(
+            {
+                "label": label_of(entity, name, label),
+                "text": display(f, value, record, target),
+                "link": link,
+            }
+        )
     async with service.engine.connect() as conn:
         can_edit = await service._allowed(conn, "update", pk, who)
         can_delete = await service._allowed(conn, "delete", pk, who)
@@ -122,7 +132,8 @@ async def record_view(ui: UI, request: Request, ep: EntityPages, raw_id: str) ->
         "fields": fields,
         "moves": moves_for(service, record, who) if can_edit and not read_only else [],
         "state": enum_label(str(record.get(entity.state_machine.field) or ""))
-        if entity.state_machine else None,
+        if entity.state_machine
+        else None,
         "edit_url": f"/app/{ep.slug}/{pk}/edit" if can_edit and not read_only else None,
         "delete_url": f"/app/{ep.slug}/{pk}/delete" if can_delete and not read_only else None,
         "move_url": f"/app/{ep.slug}/{pk}/transition",

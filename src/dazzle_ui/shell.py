@@ -59,10 +59,10 @@ def build_pages(spec: AppSpec) -> dict[str, EntityPages]:
         pages[ep.slug] = ep
         by_entity[name] = ep
     for s in spec.surfaces.values():
-        ep = by_entity.get(s.entity_name or "")
+        owner = by_entity.get(s.entity_name or "")
         modes = ("list", "view", "create", "edit")
-        if ep is not None and s.mode in modes and getattr(ep, s.mode) is None:
-            setattr(ep, s.mode, s)
+        if owner is not None and s.mode in modes and getattr(owner, s.mode) is None:
+            setattr(owner, s.mode, s)
     return pages
 
 
@@ -125,8 +125,9 @@ def workspaces_for(spec: AppSpec, who: Principal) -> list[Workspace]:
     return [w for w in spec.workspaces.values() if allowed(w.access, who)]
 
 
-def build_nav(rt: Runtime, pages: dict[str, EntityPages], who: Principal, path: str
-              ) -> list[NavSection]:  # fmt: skip
+def build_nav(
+    rt: Runtime, pages: dict[str, EntityPages], who: Principal, path: str
+) -> list[NavSection]:
     """Workspaces and entity lists the caller may open; the persona's `nav` when declared."""
     spec = rt.spec
     nav_decl = None
@@ -160,8 +161,10 @@ def build_nav(rt: Runtime, pages: dict[str, EntityPages], who: Principal, path: 
                 sections.append(NavSection(group.label, links))
         return sections
     sections = []
-    ws = [NavLink(w.title, f"/app/workspaces/{w.name}", path == f"/app/workspaces/{w.name}")
-          for w in workspaces_for(spec, who)]  # fmt: skip
+    ws = [
+        NavLink(w.title, f"/app/workspaces/{w.name}", path == f"/app/workspaces/{w.name}")
+        for w in workspaces_for(spec, who)
+    ]
     if ws:
         sections.append(NavSection("Workspaces", ws))
     lists = []

@@ -43,7 +43,9 @@ class UI:
 
     async def who(self, request: Request) -> Principal:
         assert self.rt.auth is not None
-        return await self.rt.auth.authenticate(request)
+        who = await self.rt.auth.authenticate(request)
+        request.state.who = who  # error pages render the shell for the same person
+        return who
 
     def check_form_csrf(self, request: Request, who: Principal, form: dict[str, Any]) -> None:
         """Cookie-authenticated form posts carry the token in a hidden field (no-JS forms)

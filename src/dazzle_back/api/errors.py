@@ -109,11 +109,26 @@ async def db_error(request: Request, exc: Exception) -> JSONResponse:
     return await unexpected(request, exc)
 
 
+HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
+    (DomainError, domain_error),
+    (PoolTimeout, pool_exhausted),
+    (DBAPIError, db_error),
+    (OSError, database_unavailable),
+    (RequestValidationError, request_validation),
+    (StarletteHTTPException, http_error),
+    (Exception, unexpected),
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(PoolTimeout, pool_exhausted)
-    app.add_exception_handler(DBAPIError, db_error)
-    app.add_exception_handler(OSError, database_unavailable)
-    app.add_exception_handler(RequestValidationError, request_validation)
-    app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected)
+    for kind, handler in HANDLERS:
+        app.add_exception_handler(kind, handler)
+
+
+async def json_error(request: Request, exc: Exception) -> JSONResponse:
+    """The contract's response for any exception (pages reuse it to pick status and text)."""
+    for kind, handler in HANDLERS:
+        if isinstance(exc, kind):
+            response: JSONResponse = await handler(request, exc)
+            return response
+    return await unexpected(request, exc)

@@ -43,6 +43,7 @@ from dazzle_back.runtime.settings import Settings, resolve_database_url
 from dazzle_back.runtime.state import Runtime
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.principal import Principal
+from dazzle_ui.routes import mount_ui
 
 STARTUP_FAILURE = 3  # uvicorn's exit code for "do not restart this worker"
 log = structlog.get_logger("dazzle")
@@ -108,6 +109,7 @@ def create_app(
         # API docs: development only, or for signed-in users when the app has accounts
         app.include_router(build_docs_router(booted.spec.title, _docs_reader))
     app.include_router(build_auth_router(runtime.auth))
+    mount_ui(app, runtime)
     app.include_router(build_entity_router(runtime.services, _principal))
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
     app.add_middleware(

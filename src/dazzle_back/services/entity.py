@@ -289,7 +289,7 @@ class EntityService:
             if f.type.kind is FieldKind.MONEY:
                 minor_col, cur_col = self.et.money[f.name]
                 if values.get(minor_col) is None and f.default is not None:
-                    amount = _default_value(f.default, values, ctx)
+                    amount = default_value(f.default, values, ctx)
                     if amount is not None:
                         values[minor_col], values[cur_col] = parse_money(
                             amount, values.get(cur_col) or f.type.currency or "GBP"
@@ -298,7 +298,7 @@ class EntityService:
                 continue
             if values.get(f.name) is None and f.default is not None and f.name not in values:
                 d = f.default
-                value = principal.user_id if isinstance(d, Var) else _default_value(d, values, ctx)
+                value = principal.user_id if isinstance(d, Var) else default_value(d, values, ctx)
                 if value is not None:
                     try:
                         values[f.name] = coerce_value(f, value)
@@ -542,7 +542,8 @@ def order_terms(col: Any, desc: bool, dialect: str) -> list[Any]:
     return [col.is_(None).desc() if desc else col.is_(None).asc(), col.desc() if desc else col]
 
 
-def _default_value(d: Any, values: Mapping[str, Any], ctx: EvalContext) -> Any:
+def default_value(d: Any, values: Mapping[str, Any], ctx: EvalContext) -> Any:
+    """A field's ``default:`` for a new record (None when it cannot be evaluated yet)."""
     if isinstance(d, Literal):
         return d.value
     if isinstance(d, DateAnchor):
