@@ -233,6 +233,8 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         "page": q.page,
         "pages": pages,
         "pager": pager(base, params, q.page, pages),
+        "prev_url": query_url(base, params, page=str(q.page - 1)) if q.page > 1 else "",
+        "next_url": query_url(base, params, page=str(q.page + 1)) if q.page < pages else "",
         "empty": (ux.empty if ux and ux.empty else f"No {entity.title.lower()} records yet."),
         "search": params.get("search", ""),
         "error": error,
@@ -243,9 +245,14 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         "create_url": f"{base}/create",
     }
     if is_htmx(request) and request.headers.get("hx-target") == "records":
-        return ui.render(request, "list_table.html", context, who, partial=True)
-    context["filters"] = await build_filters(ui, surface, entity, params, who) if surface else []
-    return ui.render(request, "list.html", context, who, status=422 if error else 200)
+        response = ui.render(request, "list_table.html", context, who, partial=True)
+    else:
+        context["filters"] = (
+            await build_filters(ui, surface, entity, params, who) if surface else []
+        )
+        response = ui.render(request, "list.html", context, who, status=422 if error else 200)
+    response.headers["Vary"] = "HX-Request, HX-Target"  # one URL, two shapes: caches keep both
+    return response
 
 
 def pager(base: str, params: dict[str, str], page: int, pages: int) -> list[dict[str, Any]]:

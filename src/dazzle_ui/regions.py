@@ -35,7 +35,7 @@ ROW_MODES = {"list", "queue", "grid", "timeline", "detail", "tabbed_list"}
 TILE_MODES = {"summary", "metrics"}
 CHART_MODES = {"bar_chart", "funnel_chart"}
 DEFAULT_LIMIT = 10
-KANBAN_LIMIT = 200
+LANE_LIMIT = 25
 MAX_COLUMNS = 5
 
 
@@ -59,6 +59,7 @@ class Lane:
     label: str
     count: int
     items: list[Item] = field(default_factory=list)
+    more_url: str = ""
 
 
 @dataclass
@@ -315,24 +316,30 @@ class RegionBuilder:
             return
         view.lane_field = group.name
         counts = await self.counts(group)
-        records, view.total = await self.records(self.region.limit or KANBAN_LIMIT)
+        view.total = sum(counts.values())
         fields = row_fields(self.ui, entity, skip=group.name)[:2]
         lanes = {
             v: Lane(v, _value_label(group, v), counts.get(v, 0))
             for v in _ordered_values(group, counts)
         }
-        for record in records:
-            lane = lanes.get(str(record.get(group.name)))
-            if lane is None:
+        col = self.service.et.table.c[group.name]
+        state_lanes = entity.state_machine and entity.state_machine.field == group.name
+        for lane in lanes.values():
+            if not lane.count:
                 continue
-            item = to_item(self.ui, self.region, self.service, record, fields)
-            item.moves = (
-                [m for m in moves_for(self.service, record, self.who) if m.enabled]
-                if entity.state_machine and entity.state_machine.field == group.name
-                else [Move(v, lanes[v].label, True) for v in lanes if v != lane.value]
-            )
-            item.move_url = _move_url(self.service, record)
-            lane.items.append(item)
+            value: Any = lane.value == "true" if group.type.kind is FieldKind.BOOL else lane.value
+            records, _ = await self.records(self.region.limit or LANE_LIMIT, extra=col == value)
+            for record in records:
+                item = to_item(self.ui, self.region, self.service, record, fields)
+                item.moves = (
+                    [m for m in moves_for(self.service, record, self.who) if m.enabled]
+                    if state_lanes
+                    else [Move(v, lanes[v].label, True) for v in lanes if v != lane.value]
+                )
+                item.move_url = _move_url(self.service, record)
+                lane.items.append(item)
+            if lane.count > len(lane.items):
+                lane.more_url = f"{self.list_link()}?filter[{group.name}]={lane.value}"
         view.lanes = list(lanes.values())
 
     # -- numbers ------------------------------------------------------------------------
