@@ -3,7 +3,7 @@ the screenshots (10,000 tasks in a couple of seconds). Values follow each field'
 length, enum values and refs; unique fields get a running number. Not a test fixture for
 correctness: invariants are not checked.
 
-    from fake import fill
+    from bench.fake import fill
     await fill(project_dir, database_url, {"Task": 10_000})  # other entities: a few rows each
 """
 
@@ -94,10 +94,12 @@ def value_for(
     k = f.type.kind
     now = datetime.now(UTC)
     name = f.name.lower()
-    if f.pk:
+    if f.pk and k in (FieldKind.UUID, FieldKind.INT):
         return uuid.uuid4() if k is FieldKind.UUID else i + 1
     if f.type.is_reference:
         pool = ids.get(f.type.ref_entity or "", [])
+        if f.unique:  # one row per target: the i-th, none once they run out
+            return pool[i] if i < len(pool) else None
         if not pool or (not f.required and rng.random() < 0.1):
             return None
         return rng.choice(pool)
@@ -111,8 +113,8 @@ def value_for(
         return round(rng.uniform(0, 100), 2)
     if k is FieldKind.DECIMAL:
         scale = f.type.scale or 0
-        top = 10 ** max(1, min(6, (f.type.precision or 8) - scale - 1))
-        return Decimal(rng.randint(0, top * 10**scale)).scaleb(-scale)
+        digits = min(6 + scale, f.type.precision or 8)  # never wider than the column
+        return Decimal(rng.randint(0, 10**digits - 1)).scaleb(-scale)
     if k is FieldKind.DATE:
         return date.today() + timedelta(days=rng.randint(-60, 60))
     if k is FieldKind.DATETIME:
@@ -142,11 +144,27 @@ def value_for(
             text = f"+44 20 7946 {i % 10000:04d}"
         else:
             text = f"{_text(rng, 3)} {i}"
-        if f.unique and str(i) not in text:
+        if (f.unique or f.pk) and str(i) not in text:
             text = f"{text} {i}"
         limit = f.type.max_length or 200
-        return text[-limit:] if f.unique else text[:limit]
+        return text[-limit:] if f.unique or f.pk else text[:limit]
     return None
+
+
+def _row(
+    et: Any, entity: Entity, i: int, rng: random.Random, ids: dict[str, list[Any]]
+) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for f in entity.fields:
+        if f.type.is_virtual:
+            continue
+        if f.type.kind is FieldKind.MONEY:
+            minor, cur = et.money[f.name]
+            row[minor] = rng.randint(100, 5_000_000)
+            row[cur] = f.type.currency or "GBP"
+            continue
+        row[f.name] = value_for(f, entity, i, rng, ids)
+    return row
 
 
 def _order(entities: dict[str, Entity]) -> list[str]:
@@ -191,18 +209,16 @@ async def fill(
             et = schema.tables[name]
             entity = et.entity
             rows = []
+            keys = [c.field_names for c in entity.constraints if c.kind == "unique"]
+            taken: set[tuple[Any, ...]] = set()
             for i in range(counts.get(name, default)):
-                row: dict[str, Any] = {}
-                for f in entity.fields:
-                    if f.type.is_virtual:
-                        continue
-                    if f.type.kind is FieldKind.MONEY:
-                        minor, cur = et.money[f.name]
-                        row[minor] = rng.randint(100, 5_000_000)
-                        row[cur] = f.type.currency or "GBP"
-                        continue
-                    row[f.name] = value_for(f, entity, i, rng, ids)
-                rows.append(row)
+                for _attempt in range(20):  # composite unique keys: draw again on a clash
+                    row = _row(et, entity, i, rng, ids)
+                    clash = [tuple(row.get(n) for n in key) for key in keys]
+                    if not taken.intersection(clash):
+                        taken.update(clash)
+                        rows.append(row)
+                        break
             for start in range(0, len(rows), 2000):
                 await conn.execute(et.table.insert(), rows[start : start + 2000])
             ids[name] = [r[et.pk] for r in rows]

@@ -18,12 +18,12 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
+from bench.fake import fill  # noqa: E402
 from dazzle_back.runtime.app_factory import create_app  # noqa: E402
 from dazzle_back.runtime.live import CHROMIUM_ARGS, chromium_path, live_server  # noqa: E402
 from dazzle_back.runtime.settings import load_settings  # noqa: E402
-from fake import fill  # noqa: E402
 
 APP = ROOT / "examples" / "team_tasks"
 

@@ -109,7 +109,7 @@ def create_app(
         # API docs: development only, or for signed-in users when the app has accounts
         app.include_router(build_docs_router(booted.spec.title, _docs_reader))
     app.include_router(build_auth_router(runtime.auth))
-    mount_ui(app, runtime)
+    app.state.ui = mount_ui(app, runtime)
     app.include_router(build_entity_router(runtime.services, _principal))
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
     app.add_middleware(

@@ -1,0 +1,1 @@
+"""Benchmarks (run as scripts; not tests) and the data they need."""
