@@ -176,7 +176,8 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
     service = ui.rt.services[ep.entity]
     entity = service.entity
     base = f"/app/{ep.slug}"
-    params = dict(request.query_params)
+    # an empty filter or search box means "all": the browser sends it, the query skips it
+    params = {k: v for k, v in request.query_params.items() if v != ""}
     default_sort = [(k.field, k.descending) for k in surface.ux.sort] if surface else []
     error = None
     try:
@@ -237,6 +238,8 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         "next_url": query_url(base, params, page=str(q.page + 1)) if q.page < pages else "",
         "empty": (ux.empty if ux and ux.empty else f"No {entity.title.lower()} records yet."),
         "search": params.get("search", ""),
+        "sort_field": params.get("sort", ""),
+        "sort_dir": params.get("dir", ""),
         "error": error,
         "has_search": bool(service.search_in),
         "can_create": ep.create is not None

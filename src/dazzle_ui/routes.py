@@ -95,11 +95,16 @@ def mount_ui(app: FastAPI, rt: Runtime) -> UI:
     app.router.routes.extend(routes)
     app.mount("/static", StaticFiles(packages=[("dazzle_ui", "static")]), name="static")
     app.router.routes.append(Route("/", _to_app, methods=["GET"]))
+    app.router.routes.append(Route("/favicon.ico", _favicon, methods=["GET"]))
     return ui
 
 
 async def _to_app(request: Request) -> Response:
     return RedirectResponse("/app", status_code=302)
+
+
+async def _favicon(request: Request) -> Response:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 def entity_pages(ui: UI, slug: str) -> EntityPages:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 from dazzle_back.runtime.app_factory import create_app
 from dazzle_back.runtime.settings import Settings, load_settings
 
+T = TypeVar("T")
 PG_ADMIN = os.environ.get("DAZZLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 DIALECTS = ["sqlite", "postgresql"]
 
@@ -32,6 +34,17 @@ async def _pg(sql: str) -> None:
         await conn.close()
 
 
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` that also works where a loop already runs in this thread (Playwright's
+    sync API keeps one): then the coroutine runs on a loop of its own in another thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 @contextmanager
 def fresh_database(dialect: str, tmp_path: Path) -> Iterator[str]:
     """A new, empty database; dropped afterwards (PostgreSQL) or left in tmp (SQLite)."""
@@ -40,7 +53,7 @@ def fresh_database(dialect: str, tmp_path: Path) -> Iterator[str]:
         return
     name = f"dazzle_t_{uuid.uuid4().hex[:12]}"
     try:
-        asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
+        run_sync(_pg(f'CREATE DATABASE "{name}"'))
     except OSError as exc:
         pytest.fail(
             f"PostgreSQL is not reachable at {PG_ADMIN} ({exc}); start it or set DAZZLE_TEST_PG"
@@ -48,7 +61,7 @@ def fresh_database(dialect: str, tmp_path: Path) -> Iterator[str]:
     try:
         yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_sync(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=DIALECTS)
