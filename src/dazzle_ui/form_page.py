@@ -121,9 +121,10 @@ async def ref_choices(
 
 
 def prefill(
-    service: EntityService, variant: PersonaVariant | None, who: Principal
+    service: EntityService, variant: PersonaVariant | None, who: Principal, users: str | None
 ) -> dict[str, str]:
-    """A new record's starting values: field defaults, then the persona variant's."""
+    """A new record's starting values: field defaults, refs to the signed-in user's row
+    (``users`` is the entity accounts link to), then the persona variant's defaults."""
     ctx = service.eval_context(who)
     values: dict[str, str] = {}
     for f in service.entity.fields:
@@ -132,6 +133,9 @@ def prefill(
         v = who.user_id if isinstance(f.default, Var) else default_value(f.default, {}, ctx)
         if v is not None:
             values[f.name] = input_value(f, v)
+    for f in service.entity.fields:  # "created_by: ref User" and the like: the caller
+        if f.type.is_reference and f.type.ref_entity == users and who.user_attrs:
+            values.setdefault(f.name, str(who.user_id))
     if variant is not None:
         for ref, expr in variant.defaults:
             target = service.entity.get_field(ref.name)
@@ -178,11 +182,24 @@ async def build_form(
     sm = entity.state_machine
     sections: list[FormSection] = []
     names: list[str] = []
-    groups = (
+    groups: list[tuple[str | None, list[tuple[str, str | None]]]] = (
         [(s.title, [(x.name, x.label) for x in s.fields]) for s in surface.sections]
         if surface and surface.sections
         else [(None, visible_fields(None, entity, None))]
     )
+    if creating:  # a form the DSL left a required field off could never succeed
+        listed = {n for _, pairs in groups for n, _ in pairs}
+        missing: list[tuple[str, str | None]] = [
+            (f.name, None)
+            for f in entity.fields
+            if f.required
+            and f.default is None
+            and f.name not in listed
+            and editable(entity, f, creating)
+        ]
+        if missing:
+            groups.append(("Also required", missing))
+            shown.update(n for n, _ in missing)
     for title, pairs in groups:
         widgets = []
         for name, label in pairs:
@@ -225,6 +242,11 @@ async def build_form(
         if widgets:
             sections.append(FormSection(title, widgets))
     return sections, names
+
+
+def user_entity_name(ui: UI) -> str | None:
+    users = ui.rt.auth.accounts.user_entity if ui.rt.auth is not None else None
+    return users.name if users is not None else None
 
 
 async def form_view(
@@ -280,7 +302,9 @@ async def form_view(
             )
         pk = saved[service.et.pk]
         return ui.redirect(request, f"/app/{ep.slug}/{pk}?notice={notice}")
-    values = dict(record) if record is not None else prefill(service, variant, who)
+    values = (
+        dict(record) if record is not None else prefill(service, variant, who, user_entity_name(ui))
+    )
     return await _render(
         ui, request, ep, surface, who, entity, values, errors, problem, record, variant
     )

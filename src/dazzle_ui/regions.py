@@ -96,6 +96,8 @@ def region_url(ws: Workspace, region: Region) -> str:
 def shown_mode(region: Region) -> str:
     """Modes the UI draws by name; the newer dialect's other modes read as a list."""
     mode = region.display
+    if mode == "list" and region.aggregates:  # `aggregate:` without a display: the numbers
+        return "metrics"
     if mode in ROW_MODES | TILE_MODES | CHART_MODES or mode == "kanban":
         return mode
     return "list"
