@@ -215,7 +215,12 @@ class RegionBuilder:
         assert self.service is not None
         where = self.where()
         clause = where if extra is None else (extra if where is None else where & extra)
-        order = sort if sort is not None else [(k.field, k.descending) for k in self.region.sort]
+        if sort is not None:
+            order = sort
+        elif self.region.sort:
+            order = [(k.field, k.descending) for k in self.region.sort]
+        else:  # the entity's list order (its list surface's `sort:`), newest work first
+            order = self.service.default_sort
         page = await self.service.list_page(
             ListQuery(page_size=limit, sort=order), self.who, extra=clause
         )

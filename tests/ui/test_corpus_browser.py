@@ -189,6 +189,7 @@ def test_kanban_move(trip: tuple[Journey, Site], page: Page) -> None:
         **{j.assignee: user(site, j)},
     )
     stuck = make(site, j, "Aaa stuck card", priority="urgent", due_date="2030-01-01")
+    page.set_viewport_size({"width": 1280, "height": 3000})  # no scrolling in mid-drag
     page.goto(site.url(f"/app/workspaces/{j.kanban}"))
     lanes = {v: page.locator(f".lane[data-value='{v}']") for v in (j.state_from, j.state_to)}
     lanes[j.state_from].locator(".kcard", has_text=ready["title"]).drag_to(

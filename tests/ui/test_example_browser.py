@@ -183,6 +183,7 @@ def test_kanban_move_goes_through_the_state_machine(site: Site, page: Page) -> N
         due_date="2030-01-01",
     )
     stuck = task(site, "Card nobody owns", priority="urgent", due_date="2030-01-01")
+    page.set_viewport_size({"width": 1280, "height": 3000})  # no scrolling in mid-drag
     page.goto(site.url("/app/workspaces/task_board"))
     card = lane(page, "todo").locator(".kcard", has_text=ready["title"])
     drag(page, card, "in_progress")
