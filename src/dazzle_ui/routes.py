@@ -49,6 +49,10 @@ def mount_ui(app: FastAPI, rt: Runtime) -> UI:
                 return await handler(ui, request, **params)
             except (LoginRequired, Unauthenticated):
                 return ui.login_redirect(request)
+            except NotFound as exc:  # strangers learn nothing about what exists: sign in first
+                if ui.auth_enabled and not (await ui.who(request)).authenticated:
+                    return ui.login_redirect(request)
+                return await error_page(ui, request, exc)
             except Exception as exc:  # every failure is a page, never a traceback
                 return await error_page(ui, request, exc)
 

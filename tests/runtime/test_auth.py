@@ -253,7 +253,8 @@ def test_registration_off_and_default_role(tmp_path: Path, database_url: str) ->
 
 
 def test_nothing_is_reachable_anonymously(app: TestClient) -> None:
-    """Every route answers 401 to an anonymous caller, except health, sign-in and assets."""
+    """Every API route answers 401 to an anonymous caller and every page sends them to sign
+    in, except health, signing in and out, and static assets."""
     open_routes = {
         "/health",
         "/ready",
@@ -262,6 +263,10 @@ def test_nothing_is_reachable_anonymously(app: TestClient) -> None:
         "/auth/logout",
         "/docs/assets/init.js",
         "/docs/assets/{name}",
+        "/app/login",
+        "/app/register",
+        "/favicon.ico",
+        "/static",
     }
     seen = 0
     for route in _all_routes(app.app.routes):
@@ -271,13 +276,22 @@ def test_nothing_is_reachable_anonymously(app: TestClient) -> None:
         for method in sorted(getattr(route, "methods", None) or []):
             if method == "HEAD":
                 continue
-            url = path.replace("{id}", "6d1f1d9e-3a4c-4c6b-9b76-0f6a8b0a1c11").replace(
-                "{token_id}", "x"
+            url = path.replace("{id}", "6d1f1d9e-3a4c-4c6b-9b76-0f6a8b0a1c11")
+            for name in ("token_id", "raw_id", "slug", "name", "region_name", "entity"):
+                url = url.replace("{" + name + "}", "task" if name == "slug" else "x")
+            r = app.request(
+                method, url, json={} if method != "GET" else None, follow_redirects=False
             )
-            r = app.request(method, url, json={} if method != "GET" else None)
-            assert r.status_code == 401, (method, path, r.status_code, r.text)
+            if path == "/app/logout":  # no session to end; no token either: refused
+                assert r.status_code == 403
+            elif path == "/" or path.startswith("/app"):
+                assert r.status_code in (302, 303), (method, path, r.status_code, r.text)
+                target = r.headers["location"]
+                assert target.startswith("/app/login") or target == "/app", (path, target)
+            else:
+                assert r.status_code == 401, (method, path, r.status_code, r.text)
             seen += 1
-    assert seen > 20
+    assert seen > 30
 
 
 def _all_routes(routes: list) -> list:  # type: ignore[type-arg]
