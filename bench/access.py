@@ -47,18 +47,28 @@ async def seed(project: Path, url: str, rows: int) -> tuple[str, str]:
     async with offline_runtime(project) as rt:
         member = await rt.auth.accounts.create("member@example.com", "x" * 12, ["member"])
         root = await rt.auth.accounts.create("root@example.com", "x" * 12, [], superuser=True)
-        others = [await rt.auth.accounts.create(f"u{i}@example.com", "x" * 12, ["member"])
-                  for i in range(19)]  # fmt: skip
+        others = [
+            await rt.auth.accounts.create(f"u{i}@example.com", "x" * 12, ["member"])
+            for i in range(19)
+        ]
         owners = [uuid.UUID(a.user_id) for a in [member, *others] if a.user_id]
         t = rt.schema.tables["Task"].table
         now = datetime.now(UTC)
         async with rt.engine.begin() as conn:
             batch = []
             for i in range(rows):
-                batch.append({"id": uuid.uuid4(), "title": f"Task {i:05d}", "status": "todo",
-                              "priority": "medium", "assigned_to": owners[i % 20],
-                              "created_by": owners[(i + 7) % 20], "created_at": now,
-                              "updated_at": now})  # fmt: skip
+                batch.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "title": f"Task {i:05d}",
+                        "status": "todo",
+                        "priority": "medium",
+                        "assigned_to": owners[i % 20],
+                        "created_by": owners[(i + 7) % 20],
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 if len(batch) == 2000:
                     await conn.execute(t.insert(), batch)
                     batch = []

@@ -22,10 +22,10 @@ from dazzle.ir.surface import PersonaVariant, Surface
 from dazzle_back.errors import DomainError, Forbidden, NotFound
 from dazzle_back.services.coerce import server_owned
 from dazzle_back.services.entity import EntityService, default_value
-from dazzle_back.services.listing import ListQuery
 from dazzle_back.services.principal import Principal
 from dazzle_ui.format import enum_label, input_value, record_label
-from dazzle_ui.list_page import MAX_OPTIONS, label_of, visible_fields
+from dazzle_ui.list_page import label_of, visible_fields
+from dazzle_ui.options import MAX_OPTIONS
 from dazzle_ui.record_page import moves_for
 from dazzle_ui.shell import EntityPages, gate, variant_for
 from dazzle_ui.ui import UI
@@ -104,20 +104,16 @@ def widget_kind(f: Field) -> tuple[str, dict[str, Any]]:
 async def ref_choices(
     ui: UI, f: Field, who: Principal, current: Any
 ) -> tuple[list[tuple[str, str]], bool]:
-    """Up to MAX_OPTIONS readable targets (the current one always among them) and whether
-    there are more, in which case the select gets a type-ahead search."""
-    service = ui.rt.services.get(f.type.ref_entity or "")
-    if service is None:
-        return [], False
-    page = await service.list_page(ListQuery(page_size=MAX_OPTIONS), who, expand=False)
-    pk = service.et.pk
-    opts = {str(r[pk]): record_label(service.entity, r) for r in page.items}
-    if current not in (None, "") and str(current) not in opts:
+    """The picker's choices (the current value always among them) and whether there are
+    more than it lists, in which case the select gets a type-ahead search."""
+    target = f.type.ref_entity or ""
+    opts, total = await ui.options.choices(target, who)
+    if current not in (None, "") and str(current) not in dict(opts):
+        service = ui.rt.services[target]
         with contextlib.suppress(DomainError):
             chosen = await service.get(current, who, expand=False)
-            opts[str(current)] = record_label(service.entity, chosen)
-    ordered = sorted(opts.items(), key=lambda o: o[1].lower())
-    return ordered, page.total > MAX_OPTIONS
+            opts = [*opts, (str(current), record_label(service.entity, chosen))]
+    return opts, total > MAX_OPTIONS
 
 
 def prefill(

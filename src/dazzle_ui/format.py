@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from dazzle.ir.common import title_case
@@ -26,6 +27,7 @@ _LABEL_FIELDS = (
 )
 
 
+@lru_cache(maxsize=4096)
 def enum_label(value: str) -> str:
     return title_case(value)
 

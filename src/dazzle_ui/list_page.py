@@ -24,12 +24,11 @@ from dazzle_back.errors import ValidationFailed
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.listing import ListQuery, parse_list_query
 from dazzle_back.services.principal import Principal
-from dazzle_ui.format import display, enum_label, record_label
+from dazzle_ui.format import display, enum_label
 from dazzle_ui.shell import EntityPages, gate, variant_for
 from dazzle_ui.ui import UI, is_htmx
 
 PAGE_SIZE = 20
-MAX_OPTIONS = 200
 
 
 @dataclass
@@ -114,19 +113,6 @@ def scope_clause(
     return Compiler(ctx, service.et).condition(variant.scope)
 
 
-async def ref_options(ui: UI, f: Field, who: Principal) -> list[tuple[str, str]]:
-    """Choices for a ref filter or select: up to MAX_OPTIONS readable targets."""
-    target = f.type.ref_entity or ""
-    service = ui.rt.services.get(target)
-    if service is None:
-        return []
-    page = await service.list_page(ListQuery(page_size=MAX_OPTIONS), who, expand=False)
-    entity = service.entity
-    pk = service.et.pk
-    opts = [(str(r[pk]), record_label(entity, r)) for r in page.items]
-    return sorted(opts, key=lambda o: o[1].lower())
-
-
 async def build_filters(
     ui: UI, surface: Surface, entity: Entity, params: dict[str, str], who: Principal
 ) -> list[Filter]:
@@ -147,7 +133,7 @@ async def build_filters(
         elif f.type.kind is FieldKind.BOOL:
             opts = [("true", "Yes"), ("false", "No")]
         elif f.type.is_reference:
-            opts = await ref_options(ui, f, who)
+            opts, _ = await ui.options.choices(f.type.ref_entity or "", who)
         elif f.type.kind is FieldKind.DATE:
             out.append(Filter(key, label, [], value, "date"))
             continue
@@ -157,8 +143,12 @@ async def build_filters(
     return out
 
 
-def attention_for(surface: Surface, record: dict[str, Any], ctx: EvalContext) -> tuple[str, str]:
+def attention_for(
+    surface: Surface | None, record: dict[str, Any], ctx: EvalContext
+) -> tuple[str, str]:
     """The most severe attention signal a record raises: (level, message)."""
+    if surface is None:
+        return "", ""
     scope = {k: (v.get("id") if isinstance(v, dict) else v) for k, v in record.items()}
     for signal in surface.ux.attention:  # declaration order: authors list severe ones first
         try:
@@ -211,16 +201,17 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
             )
         )
     ctx = service.eval_context(who)
+    shown = [(name, entity.get_field(name)) for name, _ in fields]
+    readers = [
+        (name, f, ui.spec.entities.get(f.type.ref_entity or "") if f else None) for name, f in shown
+    ]
+    pk_name = service.et.pk
+    signals = surface is not None and bool(surface.ux.attention)
     rows = []
     for record in page.items:
-        pk = record[service.et.pk]
-        cells = []
-        for name, _ in fields:
-            f = entity.get_field(name)
-            target = ui.spec.entities.get(f.type.ref_entity or "") if f else None
-            cells.append(display(f, record.get(name), record, target))
-        level, message = attention_for(surface, record, ctx) if surface else ("", "")
-        rows.append(Row(f"{base}/{pk}", cells, level, message))
+        cells = [display(f, record.get(name), record, target) for name, f, target in readers]
+        level, message = attention_for(surface, record, ctx) if signals else ("", "")
+        rows.append(Row(f"{base}/{record[pk_name]}", cells, level, message))
     pages = max(1, math.ceil(page.total / q.page_size))
     context: dict[str, Any] = {
         "title": surface.title if surface else entity.title,

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from dazzle_back.errors import Forbidden
 from dazzle_back.runtime.state import Runtime
 from dazzle_back.services.principal import Principal
+from dazzle_ui.options import OptionCache
 from dazzle_ui.shell import (
     EntityPages,
     LoginRequired,
@@ -40,6 +41,7 @@ class UI:
         self.env = make_env(rt.project_dir)
         self.title = rt.manifest.ui_title or rt.spec.title
         self.auth_enabled = bool(rt.auth and rt.auth.enabled)
+        self.options = OptionCache(rt)
 
     async def who(self, request: Request) -> Principal:
         assert self.rt.auth is not None

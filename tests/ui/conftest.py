@@ -57,8 +57,10 @@ def serve(
             yield Site(base, app, api)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while
+    it is open, which other tests' ``asyncio.run`` must not meet."""
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield browser

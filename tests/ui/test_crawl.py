@@ -4,14 +4,13 @@ records; edit forms; workspaces and each region. No 5xx anywhere."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from bench.fake import fill
 from tests.conftest import EXAMPLES, corpus_apps, require_corpus
-from tests.runtime.conftest import client_for, fresh_database
+from tests.runtime.conftest import client_for, fresh_database, run_sync
 from tests.ui.crawl import crawl
 
 APPS = [*corpus_apps(), EXAMPLES / "team_tasks"]
@@ -22,7 +21,7 @@ def test_every_page_answers(app: Path, dialect: str, tmp_path: Path) -> None:
     if app.parent.name != "examples":
         require_corpus()
     with fresh_database(dialect, tmp_path) as url:
-        asyncio.run(fill(app, url, {}, default=25))
+        run_sync(fill(app, url, {}, default=25))
         with client_for(app, url) as client:
             problems, visited = crawl(client)
     assert visited > 15

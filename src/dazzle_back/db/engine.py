@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from dazzle_back.db import sqlite_driver
+
 WRITE_OPTION = "dazzle_write"  # execution option marking a transaction that will write
 
 
@@ -31,7 +33,8 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("an in-memory SQLite database cannot be shared; use a file")
-        kwargs["connect_args"] = {"timeout": 30}
+        # reads run on the event loop, writes on a thread: see sqlite_driver
+        kwargs["async_creator"] = sqlite_driver.connector(parsed.database, timeout=30)
         kwargs.update(pool_size=max(pool_max, 1), max_overflow=0, pool_timeout=pool_timeout)
     else:
         kwargs.update(
@@ -43,7 +46,7 @@ def make_engine(
         )
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, read_transactions=False)
     return engine
 
 
@@ -55,11 +58,15 @@ def make_utility_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
+def _sqlite_pragmas(engine: AsyncEngine, *, read_transactions: bool = True) -> None:
     """Foreign keys on, WAL so readers do not block the writer, a busy timeout instead of
     instant 'database is locked' errors, and real transactions: the driver's own implicit
     ones skip DDL, so SQLAlchemy emits BEGIN itself (IMMEDIATE for writes, which then wait
-    for the write lock up front instead of failing half-way)."""
+    for the write lock up front instead of failing half-way).
+
+    The app's pool leaves reads without BEGIN (``read_transactions=False``): each SELECT
+    then reads its own snapshot, as under PostgreSQL's READ COMMITTED, and a page saves a
+    round trip to the driver's thread per connection. Writes always take BEGIN IMMEDIATE."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -73,8 +80,17 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get(WRITE_OPTION)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if conn.get_execution_options().get(WRITE_OPTION):
+            # may wait for another process's write lock: off the event loop from here on
+            sqlite_driver.set_threaded(conn.connection.driver_connection, True)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif read_transactions:
+            conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
+        if dbapi_conn is not None:  # back in the pool: the next borrower starts inline
+            sqlite_driver.set_threaded(getattr(dbapi_conn, "driver_connection", None), False)
 
 
 async def open_min_connections(engine: AsyncEngine, count: int) -> None:

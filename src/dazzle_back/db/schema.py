@@ -261,10 +261,13 @@ def _add_indexes(spec: AppSpec, entity: Entity, table: Table, fk_fields: set[str
             table.append_constraint(UniqueConstraint(*names))
         else:
             Index(None, *(table.c[n] for n in names))
+    pk = entity.pk.name if entity.pk is not None else "id"
     for sort in default_sorts(spec, entity):
-        names = tuple(n for n in sort if n in table.c)
-        if len(names) > 1 and names not in covered:  # serves the list's ORDER BY
-            covered.add(names)
+        # the list's ORDER BY with its tie-breaker, so any page (even page 500) is an index
+        # walk; its prefixes need no index of their own
+        names = (*(n for n in sort if n in table.c and n != pk), pk)
+        if len(names) > 1 and names not in covered:
+            covered.update(names[:i] for i in range(1, len(names) + 1))
             Index(None, *(table.c[n] for n in names))
     wanted = fk_fields | indexed_fields(spec, entity) | {f.name for f in entity.fields if f.indexed}
     for name in sorted(wanted):

@@ -69,6 +69,13 @@ class EntityService:
         self.access = AccessCompiler(schema, et)
         self.search_in = search_fields(spec, et.entity)
         self.default_sort = _default_sort(spec, et)
+        # bumped by every write through this worker's service: caches of derived data
+        # (the UI's ref pickers) key on it
+        self.version = 0
+        # fields the service always fills: required, ids, automatic timestamps
+        self.never_null = frozenset(
+            f.name for f in self.entity.fields if f.required or f.pk or f.auto_add or f.auto_update
+        )
         self._referrers = [
             (other, col.name)
             for other in schema.tables.values()
@@ -181,12 +188,24 @@ class EntityService:
         order = []
         for name, desc in q.sort:
             col = t.c[self.et.money[name][0]] if name in self.et.money else t.c[name]
-            order.extend(order_terms(col, desc, self.engine.dialect.name))
-        order.append(t.c[self.et.pk].asc())
-        stmt = stmt.order_by(*order).limit(q.page_size).offset(q.offset)
+            order.extend(order_terms(col, desc, self.engine.dialect.name, name in self.never_null))
+        # the tie-breaker runs the same way as the first key: one index walk serves both
+        pk_col = t.c[self.et.pk]
+        order.append(pk_col.desc() if q.sort and q.sort[0][1] else pk_col.asc())
+        # the total rides along as an uncorrelated subquery (computed once by both
+        # databases): page and count in one round trip; a page past the end asks again
+        stmt = (
+            stmt.add_columns(count_stmt.scalar_subquery().label(TOTAL_COLUMN))
+            .order_by(*order)
+            .limit(q.page_size)
+            .offset(q.offset)
+        )
         async with self.engine.connect() as conn:
-            total = int((await conn.execute(count_stmt)).scalar() or 0)
             rows = (await conn.execute(stmt)).mappings().all()
+            if rows:
+                total = int(rows[0][TOTAL_COLUMN])
+            else:
+                total = int((await conn.execute(count_stmt)).scalar() or 0)
             records = [build_record(self.et, r, ctx) for r in rows]
             if expand:
                 await self._expand(conn, records, ctx)
@@ -195,19 +214,26 @@ class EntityService:
     async def _expand(
         self, conn: AsyncConnection, records: list[dict[str, Any]], ctx: EvalContext
     ) -> None:
-        """Replace ref ids by the referenced records: one query per ref field, whatever
-        the number of records."""
+        """Replace ref ids by the referenced records: one query per referenced entity
+        (``assigned_to`` and ``created_by`` both naming User share one), whatever the
+        number of records."""
+        by_target: dict[str, tuple[list[str], set[Any]]] = {}
         for name, ids in ref_ids(self.et, records).items():
-            target = self.schema.tables[self.et.refs[name]]
-            stmt = select(target.table).where(target.table.c[target.pk].in_(list(ids)))
+            names, wanted = by_target.setdefault(self.et.refs[name], ([], set()))
+            names.append(name)
+            wanted.update(ids)
+        for target_name, (names, wanted) in by_target.items():
+            target = self.schema.tables[target_name]
+            stmt = select(target.table).where(target.table.c[target.pk].in_(list(wanted)))
             found = {
                 row[target.pk]: build_record(target, row, ctx, computed=False)
                 for row in (await conn.execute(stmt)).mappings()
             }
             for r in records:
-                value = r.get(name)
-                if value is not None and value in found:
-                    r[name] = found[value]
+                for name in names:
+                    value = r.get(name)
+                    if value is not None and value in found:
+                        r[name] = found[value]
 
     # -- writes -------------------------------------------------------------------------
 
@@ -445,6 +471,7 @@ class EntityService:
                 await self._expand(conn, [record], ctx)
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
+        self.version += 1
         return record
 
     async def update(
@@ -483,6 +510,7 @@ class EntityService:
                 await self._expand(conn, [record], ctx)
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
+        self.version += 1
         return record
 
     async def delete(self, raw_id: Any, principal: Principal) -> None:
@@ -496,6 +524,7 @@ class EntityService:
                 await conn.execute(self.et.table.delete().where(self.et.table.c[self.et.pk] == pk))
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
+        self.version += 1
 
     async def _load_for_write(
         self, conn: AsyncConnection, pk: Any, principal: Principal, op: str
@@ -534,10 +563,14 @@ class EntityService:
 _INT_TYPE = __import__("dazzle.ir.entity", fromlist=["FieldType"]).FieldType(FieldKind.INT)
 
 
-def order_terms(col: Any, desc: bool, dialect: str) -> list[Any]:
+TOTAL_COLUMN = "_dazzle_total"
+
+
+def order_terms(col: Any, desc: bool, dialect: str, never_null: bool = False) -> list[Any]:
     """Nulls sort as the largest value on both dialects: PostgreSQL does that natively (so
-    its indexes serve the ORDER BY); SQLite is told so explicitly."""
-    if dialect == "postgresql":
+    its indexes serve the ORDER BY); SQLite is told so explicitly, unless the column never
+    holds a null (then the plain ORDER BY, which its index serves)."""
+    if dialect == "postgresql" or never_null:
         return [col.desc() if desc else col.asc()]
     return [col.is_(None).desc() if desc else col.is_(None).asc(), col.desc() if desc else col]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,35 +63,66 @@ def to_json(value: Any) -> Any:
     return str(value)
 
 
+@dataclass(frozen=True, slots=True)
+class RecordPlan:
+    """How one entity's rows become records, worked out once per table (a page builds
+    dozens of records per request)."""
+
+    plain: tuple[str, ...]  # stored fields read as they are
+    money: tuple[tuple[str, str, str, str], ...]  # (field, minor column, currency column, default)
+    aggregates: tuple[tuple[str, Any], ...]  # (key, value when the row has none)
+    computed: tuple[tuple[str, Any], ...]  # (field, expression)
+
+
+_PLANS: dict[int, RecordPlan] = {}
+
+
+def record_plan(et: EntityTable) -> RecordPlan:
+    plan = _PLANS.get(id(et))
+    if plan is None:
+        fields = [f for f in et.entity.fields if not f.type.is_virtual]
+        plan = RecordPlan(
+            plain=tuple(f.name for f in fields if f.type.kind is not FieldKind.MONEY),
+            money=tuple(
+                (f.name, *et.money[f.name], f.type.currency or "GBP")
+                for f in fields
+                if f.type.kind is FieldKind.MONEY
+            ),
+            aggregates=tuple(
+                (aggregate_key(a), 0 if a.func == "count" else None) for a in child_aggregates(et)
+            ),
+            computed=tuple((c.name, c.expr) for c in et.entity.computed),
+        )
+        _PLANS[id(et)] = plan
+    return plan
+
+
 def build_record(
     et: EntityTable, row: Mapping[Any, Any], ctx: EvalContext, *, computed: bool = True
 ) -> dict[str, Any]:
     """A Python-valued record: stored fields, money amounts, computed fields (left out for
     referenced records, which are summaries)."""
-    record: dict[str, Any] = {}
-    for f in et.entity.fields:
-        if f.type.is_virtual:
-            continue
-        if f.type.kind is FieldKind.MONEY:
-            minor_col, cur_col = et.money[f.name]
-            minor, cur = row.get(minor_col), row.get(cur_col) or f.type.currency or "GBP"
-            record[minor_col] = minor
-            record[cur_col] = cur
-            record[f.name] = money_amount(minor, cur)
-        elif f.name in row:
-            record[f.name] = row[f.name]
-    if computed and et.entity.computed:
+    plan = record_plan(et)
+    try:  # rows come from selects of the whole table: every stored field is there
+        record: dict[str, Any] = {name: row[name] for name in plan.plain}
+    except KeyError:
+        record = {name: row[name] for name in plan.plain if name in row}
+    for name, minor_col, cur_col, default_cur in plan.money:
+        minor, cur = row.get(minor_col), row.get(cur_col) or default_cur
+        record[minor_col] = minor
+        record[cur_col] = cur
+        record[name] = money_amount(minor, cur)
+    if computed and plan.computed:
         scope = dict(record)
-        for a in child_aggregates(et):
-            key = aggregate_key(a)
-            scope[key] = row.get(key, 0 if a.func == "count" else None)
-        for c in et.entity.computed:
+        for key, missing in plan.aggregates:
+            scope[key] = row.get(key, missing)
+        for name, expr in plan.computed:
             try:
-                value = evaluate(c.expr, scope, ctx)
+                value = evaluate(expr, scope, ctx)
             except (EvalError, TypeError, ArithmeticError):
                 value = None
-            record[c.name] = value
-            scope[c.name] = value
+            record[name] = value
+            scope[name] = value
     return record
 
 
