@@ -19,8 +19,8 @@ from dazzle.expr.evaluate import EvalContext, EvalError, evaluate, truthy
 from dazzle.ir.common import title_case
 from dazzle.ir.entity import Entity, Field, FieldKind
 from dazzle.ir.surface import PersonaVariant, Surface
-from dazzle_back.db.compile import Compiler, SqlContext
 from dazzle_back.errors import ValidationFailed
+from dazzle_back.services import aggregates
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.listing import ListQuery, parse_list_query
 from dazzle_back.services.principal import Principal
@@ -97,20 +97,11 @@ def query_url(base: str, params: dict[str, str], **changes: str | None) -> str:
     return f"{base}?{urlencode(merged)}" if merged else base
 
 
-def scope_clause(
-    ui: UI, service: EntityService, variant: PersonaVariant | None, who: Principal
-) -> Any:
+def scope_clause(service: EntityService, variant: PersonaVariant | None, who: Principal) -> Any:
     """A persona variant's ``scope:`` as SQL (enforced on this surface's list)."""
     if variant is None or variant.scope is None or not who.auth_enabled:
         return None
-    ctx = SqlContext.current(
-        ui.rt.schema,
-        user_id=who.user_id,
-        roles=who.roles,
-        all_roles=who.superuser,
-        user_attrs=who.user_attrs,
-    )
-    return Compiler(ctx, service.et).condition(variant.scope)
+    return aggregates.condition(service, variant.scope, who)
 
 
 async def build_filters(
@@ -180,7 +171,10 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
     variant = variant_for(ux, who, ui.spec) if ux else None
     search_in = surface.search_fields if surface and surface.search_fields else None
     page = await service.list_page(
-        q, who, extra=scope_clause(ui, service, variant, who), search_in=search_in
+        q,
+        who,
+        extra=scope_clause(service, variant, who),
+        search_in=search_in,
     )
     fields = visible_fields(surface, entity, variant)
     sort = dict(q.sort[:1])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -72,6 +72,8 @@ class EntityService:
         # bumped by every write through this worker's service: caches of derived data
         # (the UI's ref pickers) key on it
         self.version = 0
+        self._unfiltered: dict[tuple[tuple[str, bool], ...], tuple[Select[Any], Select[Any]]] = {}
+        self._by_ids: dict[str, Select[Any]] = {}
         # fields the service always fills: required, ids, automatic timestamps
         self.never_null = frozenset(
             f.name for f in self.entity.fields if f.required or f.pk or f.auto_add or f.auto_update
@@ -170,7 +172,6 @@ class EntityService:
         """A page of records the caller may read. ``extra`` narrows further (a persona's
         scope on a list surface); ``search_in`` overrides the searched fields."""
         ctx = self.eval_context(principal)
-        t = self.et.table
         clauses = filter_clauses(self.et, q, search_in or self.search_in)
         if extra is not None:
             clauses.append(extra)
@@ -180,28 +181,10 @@ class EntityService:
                 self._deny(principal, f"you may not list {self.entity.title} records")
             clauses.append(scope)
         where = and_(*clauses) if clauses else None
-        count_stmt = select(func.count()).select_from(t)
-        stmt: Select[Any] = self.full_select
-        if where is not None:
-            count_stmt = count_stmt.where(where)
-            stmt = stmt.where(where)
-        order = []
-        for name, desc in q.sort:
-            col = t.c[self.et.money[name][0]] if name in self.et.money else t.c[name]
-            order.extend(order_terms(col, desc, self.engine.dialect.name, name in self.never_null))
-        # the tie-breaker runs the same way as the first key: one index walk serves both
-        pk_col = t.c[self.et.pk]
-        order.append(pk_col.desc() if q.sort and q.sort[0][1] else pk_col.asc())
-        # the total rides along as an uncorrelated subquery (computed once by both
-        # databases): page and count in one round trip; a page past the end asks again
-        stmt = (
-            stmt.add_columns(count_stmt.scalar_subquery().label(TOTAL_COLUMN))
-            .order_by(*order)
-            .limit(q.page_size)
-            .offset(q.offset)
-        )
+        stmt, count_stmt = self._page_statements(tuple(q.sort), where)
+        window = {"_dz_limit": q.page_size, "_dz_offset": q.offset}
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(stmt)).mappings().all()
+            rows = (await conn.execute(stmt, window)).mappings().all()
             if rows:
                 total = int(rows[0][TOTAL_COLUMN])
             else:
@@ -210,6 +193,38 @@ class EntityService:
             if expand:
                 await self._expand(conn, records, ctx)
         return Page(records, total, q.page, q.page_size)
+
+    def _page_statements(
+        self, sort: tuple[tuple[str, bool], ...], where: ColumnElement[bool] | None
+    ) -> tuple[Select[Any], Select[Any]]:
+        """The page query (with its total riding along as an uncorrelated subquery, which
+        both databases compute once: page and count in one round trip) and the count on
+        its own (for a page past the end). Unfiltered lists, the common case, reuse the
+        statements built for their order."""
+        if where is None and sort in self._unfiltered:
+            return self._unfiltered[sort]
+        t = self.et.table
+        count_stmt = select(func.count()).select_from(t)
+        stmt: Select[Any] = self.full_select
+        if where is not None:
+            count_stmt = count_stmt.where(where)
+            stmt = stmt.where(where)
+        order = []
+        for name, desc in sort:
+            col = t.c[self.et.money[name][0]] if name in self.et.money else t.c[name]
+            order.extend(order_terms(col, desc, self.engine.dialect.name, name in self.never_null))
+        # the tie-breaker runs the same way as the first key: one index walk serves both
+        pk_col = t.c[self.et.pk]
+        order.append(pk_col.desc() if sort and sort[0][1] else pk_col.asc())
+        stmt = (
+            stmt.add_columns(count_stmt.scalar_subquery().label(TOTAL_COLUMN))
+            .order_by(*order)
+            .limit(bindparam("_dz_limit"))
+            .offset(bindparam("_dz_offset"))
+        )
+        if where is None and len(self._unfiltered) < 64:
+            self._unfiltered[sort] = (stmt, count_stmt)
+        return stmt, count_stmt
 
     async def _expand(
         self, conn: AsyncConnection, records: list[dict[str, Any]], ctx: EvalContext
@@ -224,10 +239,15 @@ class EntityService:
             wanted.update(ids)
         for target_name, (names, wanted) in by_target.items():
             target = self.schema.tables[target_name]
-            stmt = select(target.table).where(target.table.c[target.pk].in_(list(wanted)))
+            stmt = self._by_ids.get(target_name)
+            if stmt is None:
+                by_id: BindParameter[Any] = bindparam("_dz_ids", expanding=True)
+                stmt = self._by_ids[target_name] = select(target.table).where(
+                    target.table.c[target.pk].in_(by_id)
+                )
             found = {
                 row[target.pk]: build_record(target, row, ctx, computed=False)
-                for row in (await conn.execute(stmt)).mappings()
+                for row in (await conn.execute(stmt, {"_dz_ids": list(wanted)})).mappings()
             }
             for r in records:
                 for name in names:
