@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 
 from dazzle_back.api.errors import json_error
@@ -105,6 +105,36 @@ def mount_ui(app: FastAPI, rt: Runtime) -> UI:
 
 async def _to_app(request: Request) -> Response:
     return RedirectResponse("/app", status_code=302)
+
+
+def mount_aliases(app: FastAPI, ui: UI) -> None:
+    """Paths the DSL names outside ``/app``, served once every other route is in place
+    (an alias never hides an API route): each persona's ``default_route`` leads to that
+    persona's default workspace, and ``/<workspace-name>`` (the v0.38 layout) to the
+    workspace. Anonymous visitors are asked to sign in first when accounts are on."""
+    aliases: dict[str, str] = {}
+    for persona in ui.spec.personas.values():
+        route = persona.default_route or ""
+        if route.startswith("/") and not route.startswith("/app"):
+            ws = persona.default_workspace
+            aliases.setdefault(route, f"/app/workspaces/{ws.name}" if ws else "/app")
+    for name in ui.spec.workspaces:
+        aliases.setdefault("/" + name.replace("_", "-"), f"/app/workspaces/{name}")
+
+    def taken(path: str) -> bool:
+        scope = {"type": "http", "path": path, "method": "GET"}
+        return any(r.matches(scope)[0] is not Match.NONE for r in app.router.routes)
+
+    for path, target in aliases.items():
+        if taken(path):
+            continue
+
+        async def alias(request: Request, target: str = target) -> Response:
+            if ui.auth_enabled and not (await ui.who(request)).authenticated:
+                return ui.login_redirect(request)
+            return RedirectResponse(target, status_code=302)
+
+        app.router.routes.append(Route(path, alias, methods=["GET"]))
 
 
 async def _favicon(request: Request) -> Response:

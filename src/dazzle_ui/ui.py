@@ -84,10 +84,11 @@ class UI:
         return HTMLResponse(html, status_code=status)
 
     def redirect(self, request: Request, url: str) -> Response:
-        """After a POST: 303 for browsers, HX-Redirect for HTMX requests."""
+        """HX-Redirect for HTMX requests; otherwise 303 after a POST (the browser then
+        GETs the target) and 302 for a GET."""
         if request.headers.get("hx-request") == "true":
             return Response(status_code=204, headers={"HX-Redirect": url})
-        return RedirectResponse(url, status_code=303)
+        return RedirectResponse(url, status_code=303 if request.method == "POST" else 302)
 
     def login_redirect(self, request: Request) -> Response:
         target = request.url.path

@@ -38,6 +38,7 @@ async def workspace_view(ui: UI, request: Request, name: str) -> Response:
     ]
     context = {
         "title": ws.title,
+        "name": ws.name,
         "purpose": ws.purpose or ws.ux.purpose,
         "cards": cards,
         "inline": inline,

@@ -196,8 +196,12 @@ class Auth:
         await self.kv.delete(f"dazzle:principal:{account_id}")
 
     def landing(self, account: Account) -> str:
-        """Where to go after sign-in: ``/app``, which sends each persona on to its default
-        workspace or route (as published)."""
+        """Where to go after sign-in (as published): the first of the account's personas
+        with a ``default_route``, else ``/app``, which sends each persona on to its default
+        workspace. The UI serves every ``default_route`` (see dazzle_ui.routes)."""
+        for persona in self.spec.personas.values():
+            if persona.id in account.roles and persona.default_route:
+                return persona.default_route
         return "/app"
 
 

@@ -44,7 +44,7 @@ from dazzle_back.runtime.settings import Settings, resolve_database_url
 from dazzle_back.runtime.state import Runtime
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.principal import Principal
-from dazzle_ui.routes import mount_ui
+from dazzle_ui.routes import mount_aliases, mount_ui
 
 STARTUP_FAILURE = 3  # uvicorn's exit code for "do not restart this worker"
 log = structlog.get_logger("dazzle")
@@ -112,6 +112,7 @@ def create_app(
     app.include_router(build_auth_router(runtime.auth))
     app.state.ui = mount_ui(app, runtime)
     app.include_router(build_entity_router(runtime.services, _principal))
+    mount_aliases(app, app.state.ui)
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
     app.add_middleware(
         SecurityHeaders, production=s.production, csrf_cookie=booted.manifest.auth.enabled
