@@ -3,7 +3,7 @@
 list for a superuser, at 10,000 tasks on PostgreSQL; and the time a session lookup in Redis
 adds to a request.
 
-    python bench/access.py [--rows 10000] [--seconds 10] [--workers 2] [--connections 16]
+    python3 -m bench.access [--rows 10000] [--seconds 10] [--workers 2] [--connections 16]
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import asyncio
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -23,19 +21,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import PG_ADMIN, free_port, wrk
+from bench.harness import CORPUS, database, server, wrk
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT.parent / "shared" / "corpus" / "v0.38" / "simple_task"
-
-
-async def _admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(sql)
-    await conn.close()
+APP = CORPUS / "v0.38" / "simple_task"
 
 
 async def seed(project: Path, url: str, rows: int) -> tuple[str, str]:
@@ -107,79 +95,41 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=16)
     opts = ap.parse_args()
     if not APP.is_dir():
-        sys.exit(f"{APP} not found")
+        raise SystemExit(f"{APP} not found")
     tmp = Path(tempfile.mkdtemp(prefix="dazzle-bench-"))
     project = tmp / "app"
     shutil.copytree(APP, project)
     toml = project / "dazzle.toml"
     toml.write_text(toml.read_text().replace("enabled = false", "enabled = true"))
-    db = f"dazzle_bench_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{db}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{db}"
-    server = None
+    redis = "redis://127.0.0.1:6379/0"
     try:
-        member, root = asyncio.run(seed(project, url, opts.rows))
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
-            "DAZZLE_PROJECT_ROOT": str(project),
-            "DAZZLE_ENV": "test",
-        }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "dazzle_back.runtime.app_factory:create_app_factory",
-                "--factory",
-                "--port",
-                str(port),
-                "--workers",
-                str(opts.workers),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("server did not start")
-            time.sleep(0.3)
-        seen = httpx.get(f"{base}/tasks", headers={"Authorization": f"Bearer {member}"}).json()
-        print(
-            f"\n{opts.rows} tasks on PostgreSQL, {opts.workers} workers, "
-            f"{opts.connections} connections, {opts.seconds}s each; the member sees "
-            f"{seen['total']} of them"
-        )
-        print(f"{'GET /tasks (page 1 of 20)':<40}{'req/s':>9}{'p50':>10}{'p99':>10}")
-        results = {}
-        for label, token in (("superuser (no row rule)", root), ("member (row rule)", member)):
-            script = tmp / f"{label[:6]}.lua"
-            script.write_text(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
-            r = wrk(f"{base}/tasks", opts.seconds, opts.connections, script)
-            results[label] = float(r["rps"])
-            print(f"{label:<40}{r['rps']:>9}{r['p50']:>10}{r['p99']:>10}")
+        with database("postgresql") as url:
+            member, root = asyncio.run(seed(project, url, opts.rows))
+            with server(project, url, opts.workers, REDIS_URL=redis) as base:
+                seen = httpx.get(
+                    f"{base}/tasks", headers={"Authorization": f"Bearer {member}"}
+                ).json()
+                print(
+                    f"\n{opts.rows} tasks on PostgreSQL, {opts.workers} workers, "
+                    f"{opts.connections} connections, {opts.seconds}s each; the member sees "
+                    f"{seen['total']} of them"
+                )
+                print(f"{'GET /tasks (page 1 of 20)':<40}{'req/s':>9}{'p50':>10}{'p99':>10}")
+                results = {}
+                for label, token in (
+                    ("superuser (no row rule)", root),
+                    ("member (row rule)", member),
+                ):
+                    auth = {"Authorization": f"Bearer {token}"}
+                    r = wrk(f"{base}/tasks", opts.seconds, opts.connections, headers=auth)
+                    results[label] = float(r["rps"])
+                    print(f"{label:<40}{r['rps']:>9}{r['p50']:>10}{r['p99']:>10}")
         cost = 1 - results["member (row rule)"] / results["superuser (no row rule)"]
         print(f"row rule cost: {cost * 100:.1f}% of throughput (goal: under 20%)")
         p50, p99 = asyncio.run(session_lookup_ms())
         print(f"session lookup in Redis: p50 {p50:.3f} ms, p99 {p99:.3f} ms (goal: p50 under 1 ms)")
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":
