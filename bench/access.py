@@ -8,7 +8,6 @@ adds to a request.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import shutil
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import CORPUS, database, server, wrk
+from bench.harness import CORPUS, database, options, server, wrk
 
 APP = CORPUS / "v0.38" / "simple_task"
 
@@ -88,12 +87,7 @@ async def session_lookup_ms(samples: int = 2000) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--rows", type=int, default=10_000)
-    ap.add_argument("--seconds", type=int, default=10)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--connections", type=int, default=16)
-    opts = ap.parse_args()
+    opts = options(__doc__)
     if not APP.is_dir():
         raise SystemExit(f"{APP} not found")
     tmp = Path(tempfile.mkdtemp(prefix="dazzle-bench-"))

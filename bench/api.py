@@ -9,7 +9,6 @@ Prints requests/s and latency percentiles; not a test. Needs ``wrk`` on PATH.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import shutil
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.harness import ROOT, database, server, wrk
+from bench.harness import ROOT, database, dialects, options, server, wrk
 
 APP = ROOT / "examples" / "team_tasks"
 
@@ -140,16 +139,8 @@ def run(dialect: str, rows: int, seconds: int, workers: int, connections: int) -
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--rows", type=int, default=10_000)
-    ap.add_argument("--seconds", type=int, default=10)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--dialect", default="both", choices=["sqlite", "postgresql", "both"])
-    opts = ap.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
-    for dialect in ["sqlite", "postgresql"] if opts.dialect == "both" else [opts.dialect]:
+    opts = options(__doc__, dialect="both")
+    for dialect in dialects(opts.dialect):
         run(dialect, opts.rows, opts.seconds, opts.workers, opts.connections)
 
 

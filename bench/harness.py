@@ -3,31 +3,23 @@ N workers) on a free port, and ``wrk`` (Debian's) as the client."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+from dazzle_back.runtime.live import factory_command, free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("DAZZLE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 CORPUS = Path(os.environ.get("DAZZLE_SHARED", ROOT.parent / "shared")) / "corpus"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _admin(sql: str) -> None:
@@ -71,37 +63,31 @@ def server(project: Path, url: str, workers: int, **env: str) -> Iterator[str]:
         "DAZZLE_DB_POOL_MAX": "10",
         **env,
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "dazzle_back.runtime.app_factory:create_app_factory",
-        "--factory",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    cmd = factory_command(port, workers, "--no-access-log", "--log-level", "warning")
     proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.3)
+        wait_ready(f"{base}/ready", proc=proc)
         yield base
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def options(doc: str | None, *, dialect: str | None = None) -> argparse.Namespace:
+    """The options every benchmark takes (and ``--dialect`` where it runs on both)."""
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("--rows", type=int, default=10_000)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=16)
+    if dialect is not None:
+        ap.add_argument("--dialect", default=dialect, choices=["sqlite", "postgresql", "both"])
+    return ap.parse_args()
+
+
+def dialects(choice: str) -> list[str]:
+    return ["sqlite", "postgresql"] if choice == "both" else [choice]
 
 
 def wrk(

@@ -10,13 +10,12 @@ workspace page and one of its regions; prints requests/s, p50, p99 and page size
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 
 import httpx
 
 from bench.fake import fill
-from bench.harness import CORPUS, HEADER, database, row, server, wrk
+from bench.harness import CORPUS, HEADER, database, dialects, options, row, server, wrk
 
 APP = CORPUS / "v0.38" / "simple_task"
 ROWS_HEADERS = {"HX-Request": "true", "HX-Target": "records"}
@@ -49,16 +48,10 @@ def run(dialect: str, rows: int, seconds: int, workers: int, connections: int) -
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--rows", type=int, default=10_000)
-    ap.add_argument("--seconds", type=int, default=10)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--connections", type=int, default=16)
-    ap.add_argument("--dialect", default="sqlite", choices=["sqlite", "postgresql", "both"])
-    opts = ap.parse_args()
+    opts = options(__doc__, dialect="sqlite")
     if not APP.is_dir():
         raise SystemExit(f"{APP} not found (set DAZZLE_SHARED to the shared folder)")
-    for dialect in ["sqlite", "postgresql"] if opts.dialect == "both" else [opts.dialect]:
+    for dialect in dialects(opts.dialect):
         run(dialect, opts.rows, opts.seconds, opts.workers, opts.connections)
 
 

@@ -10,14 +10,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dazzle.expr.evaluate import EvalError, evaluate, truthy
-from dazzle.expr.nodes import to_text
 from dazzle.ir.entity import Entity, Transition
 from dazzle.naming import ui_slug
 from dazzle_back.errors import DomainError
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.listing import ListQuery
 from dazzle_back.services.principal import Principal
+from dazzle_back.services.transitions import blocker
 from dazzle_ui.format import display, enum_label, record_label
 from dazzle_ui.list_page import label_of, visible_fields
 from dazzle_ui.shell import EntityPages, gate, variant_for
@@ -52,23 +51,19 @@ def moves_for(service: EntityService, record: dict[str, Any], who: Principal) ->
 
 def _move(t: Transition, record: dict[str, Any], who: Principal, ctx: Any) -> Move:
     label = enum_label(t.to_state)
-    if t.auto_after is not None and not t.manual:
-        return Move(t.to_state, label, False, f"happens automatically after {t.auto_after}")
-    for req in t.requires:
-        value = record.get(req.name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return Move(t.to_state, label, False, f"needs {req.name.replace('_', ' ')}")
-    for role in t.roles:
-        if not (who.all_roles or role in who.roles):
-            return Move(t.to_state, label, False, f"only for {role}")
-    for guard in t.guards:
-        try:
-            ok = truthy(evaluate(guard.expr, record, ctx))
-        except EvalError:
-            ok = False
-        if not ok:
-            return Move(t.to_state, label, False, guard.message or f"needs {to_text(guard.expr)}")
-    return Move(t.to_state, label, True)
+    problem = blocker(t, record, who, ctx)
+    if problem is None:
+        return Move(t.to_state, label, True)
+    reason = (
+        {
+            "auto": f"happens automatically after {problem.subject}",
+            "requires": f"needs {problem.subject.replace('_', ' ')}",
+            "role": f"only for {problem.subject}",
+        }.get(problem.kind)
+        or problem.message
+        or f"needs {problem.subject}"
+    )
+    return Move(t.to_state, label, False, reason)
 
 
 async def related_lists(ui: UI, entity: Entity, pk: Any, who: Principal) -> list[dict[str, Any]]:

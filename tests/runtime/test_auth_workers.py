@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,28 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dazzle_back.runtime.live import factory_command, free_port, wait_ready
 from tests.conftest import EXAMPLES
 from tests.runtime.conftest import fresh_database
 
 PASSWORD = "correct horse battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
 
 
 @pytest.fixture
@@ -61,20 +42,10 @@ def two_servers(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str], Path
             check=True,
             capture_output=True,
         )
-        ports = [_free_port(), _free_port()]
+        ports = [free_port(), free_port()]
         procs = [
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "dazzle_back.runtime.app_factory:create_app_factory",
-                    "--factory",
-                    "--port",
-                    str(p),
-                    "--log-level",
-                    "warning",
-                ],
+                factory_command(p, 1, "--log-level", "warning"),
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -84,7 +55,7 @@ def two_servers(tmp_path: Path) -> Iterator[tuple[str, str, dict[str, str], Path
         try:
             bases = [f"http://127.0.0.1:{p}" for p in ports]
             for b in bases:
-                _wait(f"{b}/health")
+                wait_ready(f"{b}/health")
             yield bases[0], bases[1], env, project
         finally:
             for p in procs:

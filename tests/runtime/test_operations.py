@@ -19,6 +19,7 @@ from dazzle_back.kv.memory import MemoryKV
 from dazzle_back.kv.redis import RedisKV
 from dazzle_back.runtime.app_factory import create_app
 from dazzle_back.runtime.boot import BootError
+from dazzle_back.runtime.live import factory_command, free_port
 from dazzle_back.runtime.settings import check_settings, load_settings, to_async_url
 from tests.conftest import EXAMPLES, write_project
 from tests.runtime.conftest import client_for
@@ -117,12 +118,6 @@ def test_url_normalisation() -> None:
     assert to_async_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _pinned_project(tmp_path: Path) -> Path:
     root = tmp_path / "pinned"
     shutil.copytree(APP, root)
@@ -141,17 +136,7 @@ def test_pin_stops_uvicorn_factory(tmp_path: Path, workers: str) -> None:
     several workers uvicorn's supervisor stops instead of restarting them forever."""
     root = _pinned_project(tmp_path)
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "dazzle_back.runtime.app_factory:create_app_factory",
-            "--factory",
-            "--port",
-            str(_free_port()),
-            "--workers",
-            workers,
-        ],
+        factory_command(free_port(), int(workers)),
         capture_output=True,
         text=True,
         timeout=60,
@@ -166,7 +151,7 @@ def test_pin_stops_uvicorn_factory(tmp_path: Path, workers: str) -> None:
 def test_pin_stops_dazzle_serve_before_binding(tmp_path: Path) -> None:
     root = _pinned_project(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "dazzle", "serve", str(root), "--port", str(_free_port())],
+        [sys.executable, "-m", "dazzle", "serve", str(root), "--port", str(free_port())],
         capture_output=True,
         text=True,
         timeout=60,
@@ -278,7 +263,7 @@ def tls_redis(tmp_path: Path):  # type: ignore[no-untyped-def]
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             "redis-server",
@@ -349,7 +334,7 @@ def test_production_server_logs_json_lines(tmp_path: Path) -> None:
     from tests.runtime.conftest import fresh_database
 
     with fresh_database("postgresql", tmp_path) as url:
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "DATABASE_URL": url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false
 
+from dazzle.expr.nodes import Node
 from dazzle_back.access.decide import EntityRules
 from dazzle_back.db.compile import Compiler, SqlContext
 from dazzle_back.db.schema import EntityTable, SchemaModel
@@ -25,11 +26,19 @@ class AccessCompiler:
             return None
         if decision.never:
             return false()
-        ctx = SqlContext.current(
-            self.schema,
-            user_id=who.user_id,
-            roles=who.roles,
-            all_roles=who.superuser,
-            user_attrs=who.user_attrs,
-        )
-        return Compiler(ctx, self.et).condition(decision.condition)
+        return condition_sql(self.schema, self.et, decision.condition, who)
+
+
+def condition_sql(
+    schema: SchemaModel, et: EntityTable, node: Node, who: Principal
+) -> ColumnElement[bool]:
+    """A DSL condition on ``et`` as SQL for this caller: ``current_user``, their roles
+    folded to constants, today."""
+    ctx = SqlContext.current(
+        schema,
+        user_id=who.user_id,
+        roles=who.roles,
+        all_roles=who.superuser,
+        user_attrs=who.user_attrs,
+    )
+    return Compiler(ctx, et).condition(node)

@@ -4,10 +4,13 @@ the screenshot command and demos drive (like Django's live server)."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -17,6 +20,44 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+FACTORY = "dazzle_back.runtime.app_factory:create_app_factory"
+
+
+def factory_command(port: int, workers: int = 1, *extra: str) -> list[str]:
+    """The production command line (uvicorn calling the app factory) on a given port."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        FACTORY,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        *extra,
+    ]
+
+
+def wait_ready(url: str, timeout: float = 60.0, proc: subprocess.Popen[Any] | None = None) -> None:
+    """Until ``url`` answers 200; an error if it does not within ``timeout`` seconds or the
+    server process ends first."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not come up")
+        time.sleep(0.2)
 
 
 @contextmanager

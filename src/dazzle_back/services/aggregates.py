@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 
 from dazzle.expr.nodes import Node
 from dazzle.ir.entity import FieldKind
-from dazzle_back.db.compile import Compiler, SqlContext
+from dazzle_back.access.rules import condition_sql
 from dazzle_back.errors import ValidationFailed
 from dazzle_back.services.coerce import money_amount
 from dazzle_back.services.entity import EntityService
@@ -28,16 +28,8 @@ FUNCS: dict[str, Callable[..., ColumnElement[Any]]] = {
 
 
 def condition(service: EntityService, node: Node, who: Principal) -> ColumnElement[bool]:
-    """A DSL condition on this entity as SQL, evaluated for the caller (``current_user``,
-    roles, today)."""
-    ctx = SqlContext.current(
-        service.schema,
-        user_id=who.user_id,
-        roles=who.roles,
-        all_roles=who.superuser,
-        user_attrs=who.user_attrs,
-    )
-    return Compiler(ctx, service.et).condition(node)
+    """A DSL condition on this entity as SQL, evaluated for the caller."""
+    return condition_sql(service.schema, service.et, node, who)
 
 
 def listable(

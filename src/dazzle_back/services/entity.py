@@ -41,6 +41,7 @@ from dazzle_back.services.coerce import Invalid, coerce_value, parse_money, serv
 from dazzle_back.services.listing import ListQuery, filter_clauses, search_fields
 from dazzle_back.services.principal import Principal
 from dazzle_back.services.records import build_record, record_select, ref_ids
+from dazzle_back.services.transitions import blocker
 
 
 @dataclass
@@ -418,34 +419,20 @@ class EntityService:
                     "allowed": list(sm.targets_from(before)),
                 },
             )
-        if transition.auto_after is not None and not transition.manual:
-            raise TransitionError(
-                f"{before} -> {after} happens automatically after {transition.auto_after}",
-                extra={"from_state": before, "to_state": after},
-            )
-        for req in transition.requires:
-            value = merged.get(req.name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                raise TransitionError(
-                    f"{before} -> {after} requires {req.name}",
-                    extra={"from_state": before, "to_state": after, "requires": req.name},
-                )
-        for role in transition.roles:
-            if not (principal.all_roles or role in principal.roles):
-                raise TransitionError(
-                    f"{before} -> {after} requires the role {role}",
-                    extra={"from_state": before, "to_state": after, "role": role},
-                )
-        for guard in transition.guards:
-            try:
-                ok = truthy(evaluate(guard.expr, merged, ctx))
-            except EvalError:
-                ok = False
-            if not ok:
-                raise TransitionError(
-                    guard.message or f"{before} -> {after} needs {to_text(guard.expr)}",
-                    extra={"from_state": before, "to_state": after},
-                )
+        problem = blocker(transition, merged, principal, ctx)
+        if problem is None:
+            return
+        move = f"{before} -> {after}"
+        extra: dict[str, Any] = {"from_state": before, "to_state": after}
+        if problem.kind == "auto":
+            detail = f"{move} happens automatically after {problem.subject}"
+        elif problem.kind == "requires":
+            detail, extra["requires"] = f"{move} requires {problem.subject}", problem.subject
+        elif problem.kind == "role":
+            detail, extra["role"] = f"{move} requires the role {problem.subject}", problem.subject
+        else:
+            detail = problem.message or f"{move} needs {problem.subject}"
+        raise TransitionError(detail, extra=extra)
 
     def _check_invariants(self, record: Mapping[str, Any], ctx: EvalContext) -> None:
         for inv in self.entity.invariants:
