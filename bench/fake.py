@@ -222,5 +222,11 @@ async def fill(
             for start in range(0, len(rows), 2000):
                 await conn.execute(et.table.insert(), rows[start : start + 2000])
             ids[name] = [r[et.pk] for r in rows]
+    if engine.dialect.name == "postgresql":
+        # what autovacuum does to a table after a bulk load: statistics for the planner and
+        # a visibility map for index-only scans (outside a transaction, as VACUUM wants)
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("VACUUM ANALYZE")
     await engine.dispose()
     return ids

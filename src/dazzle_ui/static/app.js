@@ -23,9 +23,10 @@
   // A click anywhere on a table row opens the record (the first cell's link stays the
   // keyboard and no-JS way there).
   document.addEventListener("click", function (e) {
-    var row = e.target.closest("tr[data-href]");
+    var row = e.target.closest("table.records tbody tr");
     if (!row || e.target.closest("a, button, input, select, form")) return;
-    window.location.href = row.getAttribute("data-href");
+    var link = row.querySelector("a[href]");
+    if (link) window.location.href = link.getAttribute("href");
   });
 
   // Destructive forms ask first.
