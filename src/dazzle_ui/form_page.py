@@ -89,7 +89,7 @@ def widget_kind(f: Field) -> tuple[str, dict[str, Any]]:
     if k is FieldKind.DATE:
         return "date", {}
     if k is FieldKind.DATETIME:
-        return "datetime-local", {}
+        return "datetime-local", {"step": "1"}
     if k is FieldKind.BOOL:
         return "checkbox", {}
     if k is FieldKind.ENUM:
@@ -145,18 +145,32 @@ def prefill(
     return values
 
 
-def form_values(service: EntityService, form: FormData, names: list[str]) -> dict[str, Any]:
+def form_values(
+    service: EntityService,
+    form: FormData,
+    names: list[str],
+    before: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What the browser sent for the form's fields, as the service takes it (a checkbox
-    sends its hidden ``false`` then ``true`` when ticked: the last value wins)."""
+    sends its hidden ``false`` then ``true`` when ticked: the last value wins). Editing,
+    a field sent back as the form showed it is left out: the stored value stays exactly as
+    it was (a form shows less than it stores, e.g. sub-second times)."""
     out: dict[str, Any] = {}
     for name in names:
         f = service.entity.get_field(name)
         values = form.getlist(name)
         if f is None or not values:
             continue
-        out[name] = values[-1]
-        if f.type.kind is FieldKind.MONEY and form.get(f"{name}_currency"):
-            out[f"{name}_currency"] = form.get(f"{name}_currency")
+        sent = values[-1]
+        currency = form.get(f"{name}_currency") if f.type.kind is FieldKind.MONEY else None
+        if before is not None:
+            shown = input_value(f, before.get(name))
+            same_currency = currency is None or currency == before.get(f"{name}_currency")
+            if sent == shown and same_currency:
+                continue
+        out[name] = sent
+        if currency:
+            out[f"{name}_currency"] = currency
     return out
 
 
@@ -266,7 +280,9 @@ async def form_view(
         form = await request.form()
         ui.check_form_csrf(request, who, dict(form))
         _, names = await build_form(ui, ep, surface, who, values={}, errors={}, record=record)
-        payload = form_values(service, form, names)
+        payload = form_values(
+            service, form, names, service.flatten(record) if record is not None else None
+        )
         try:
             if record is None:
                 saved = await service.create(payload, who)
@@ -299,7 +315,9 @@ async def form_view(
         pk = saved[service.et.pk]
         return ui.redirect(request, f"/app/{ep.slug}/{pk}?notice={notice}")
     values = (
-        dict(record) if record is not None else prefill(service, variant, who, user_entity_name(ui))
+        service.flatten(record)
+        if record is not None
+        else prefill(service, variant, who, user_entity_name(ui))
     )
     return await _render(
         ui, request, ep, surface, who, entity, values, errors, problem, record, variant

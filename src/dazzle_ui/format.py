@@ -93,7 +93,7 @@ def display(
     if f.type.is_reference:
         if isinstance(value, Mapping) and target is not None:
             return record_label(target, value)
-        return str(value)[:8]
+        return "(hidden)"  # not expanded: a record the caller may not read
     if k is FieldKind.MONEY:
         currency = (record or {}).get(f"{f.name}_currency") or f.type.currency or "GBP"
         return money(value if isinstance(value, Decimal) else Decimal(str(value)), currency)
@@ -125,7 +125,7 @@ def input_value(f: Field, value: Any) -> str:
     if isinstance(value, Mapping):  # an expanded ref
         return str(value.get("id", ""))
     if f.type.kind is FieldKind.DATETIME and isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M")
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -135,12 +135,11 @@ async def build_filters(
 
 
 def attention_for(
-    surface: Surface | None, record: dict[str, Any], ctx: EvalContext
+    surface: Surface | None, scope: dict[str, Any], ctx: EvalContext
 ) -> tuple[str, str]:
-    """The most severe attention signal a record raises: (level, message)."""
+    """The most severe attention signal a record (flattened) raises: (level, message)."""
     if surface is None:
         return "", ""
-    scope = {k: (v.get("id") if isinstance(v, dict) else v) for k, v in record.items()}
     for signal in surface.ux.attention:  # declaration order: authors list severe ones first
         try:
             if truthy(evaluate(signal.when, scope, ctx)):
@@ -204,7 +203,9 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
     rows = []
     for record in page.items:
         cells = [display(f, record.get(name), record, target) for name, f, target in readers]
-        level, message = attention_for(surface, record, ctx) if signals else ("", "")
+        level, message = (
+            attention_for(surface, service.flatten(record), ctx) if signals else ("", "")
+        )
         rows.append(Row(f"{base}/{record[pk_name]}", cells, level, message))
     pages = max(1, math.ceil(page.total / q.page_size))
     context: dict[str, Any] = {

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from dazzle.ir.entity import Entity, Transition
 from dazzle.naming import ui_slug
-from dazzle_back.errors import DomainError
+from dazzle_back.errors import DomainError, Forbidden, ValidationFailed
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.listing import ListQuery
 from dazzle_back.services.principal import Principal
@@ -40,7 +40,7 @@ def moves_for(service: EntityService, record: dict[str, Any], who: Principal) ->
         return []
     state = record.get(sm.field)
     ctx = service.eval_context(who)
-    scope = {k: (v.get("id") if isinstance(v, dict) else v) for k, v in record.items()}
+    scope = service.flatten(record)
     moves: dict[str, Move] = {}
     for t in sm.transitions:
         if not t.allows_from(state) or t.to_state == state or t.to_state in moves:
@@ -93,7 +93,17 @@ async def related_lists(ui: UI, entity: Entity, pk: Any, who: Principal) -> list
     return out
 
 
-async def record_view(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> Response:
+async def record_view(
+    ui: UI,
+    request: Request,
+    ep: EntityPages,
+    raw_id: str,
+    *,
+    problem: str = "",
+    status: int = 200,
+) -> Response:
+    """The record's page; ``problem`` says why a delete or a move just failed (shown with
+    that failure's status, so nothing needs to travel in the URL)."""
     who = await ui.who(request)
     gate(ep.view.access if ep.view else None, who)
     service = ui.rt.services[ep.entity]
@@ -135,20 +145,42 @@ async def record_view(ui: UI, request: Request, ep: EntityPages, raw_id: str) ->
         "back_url": f"/app/{ep.slug}",
         "related": await related_lists(ui, entity, pk, who),
     }
-    return ui.render(request, "view.html", context, who)
+    context["request_problem"] = problem
+    return ui.render(request, "view.html", context, who, status=status)
+
+
+def check_may_act(ui: UI, ep: EntityPages, who: Principal) -> None:
+    """Deleting and moving happen from the record's page: its gate and a read-only persona
+    variant apply to them as to the page."""
+    gate(ep.view.access if ep.view else None, who)
+    variant = variant_for(ep.view.ux, who, ui.spec) if ep.view else None
+    if variant is not None and variant.read_only:
+        raise Forbidden("these records are read-only for you")
+
+
+def movable_fields(ui: UI, entity: Entity) -> set[str]:
+    """Fields a move may set: the state machine's, and what a kanban of this entity groups
+    by (a drop there sets it)."""
+    fields = {entity.state_machine.field} if entity.state_machine else set()
+    for ws in ui.spec.workspaces.values():
+        for region in ws.regions:
+            if region.source == entity.name and region.group_by is not None:
+                fields.add(region.group_by.name)
+    return fields
 
 
 async def delete_record(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> Response:
     who = await ui.who(request)
     form = dict(await request.form())
     ui.check_form_csrf(request, who, form)
+    check_may_act(ui, ep, who)
     service = ui.rt.services[ep.entity]
     try:
         await service.delete(raw_id, who)
     except DomainError as exc:
         if exc.status in (401, 403, 404):
             raise
-        return ui.redirect(request, f"/app/{ep.slug}/{raw_id}?problem={exc.type}")
+        return await record_view(ui, request, ep, raw_id, problem=exc.detail, status=exc.status)
     return ui.redirect(request, f"/app/{ep.slug}?notice=deleted")
 
 
@@ -157,12 +189,15 @@ async def transition(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> 
     who = await ui.who(request)
     form = dict(await request.form())
     ui.check_form_csrf(request, who, form)
+    check_may_act(ui, ep, who)
     service = ui.rt.services[ep.entity]
     sm = service.entity.state_machine
     field = str(form.get("field") or (sm.field if sm else ""))
+    if field not in movable_fields(ui, service.entity):
+        raise ValidationFailed(f"{field or 'nothing'} is not something a move can change")
     to_state = str(form.get("to_state") or "")
     back = str(form.get("back") or f"/app/{ep.slug}/{raw_id}")
-    if not back.startswith("/app"):
+    if not back.startswith("/app") or back.startswith("//"):
         back = f"/app/{ep.slug}/{raw_id}"
     try:
         await service.update(raw_id, {field: to_state}, who)
@@ -171,10 +206,7 @@ async def transition(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> 
             return Response(exc.detail, status_code=exc.status, media_type="text/plain")
         if exc.status in (401, 404):
             raise
-        sep = "&" if "?" in back else "?"
-        from urllib.parse import quote
-
-        return ui.redirect(request, f"{back}{sep}problem_text={quote(exc.detail)}")
+        return await record_view(ui, request, ep, raw_id, problem=exc.detail, status=exc.status)
     if request.headers.get("hx-request") == "true":
         return Response(status_code=204, headers={"HX-Trigger": "dazzle:moved"})
     sep = "&" if "?" in back else "?"

@@ -50,9 +50,10 @@ class UI:
         return who
 
     def check_form_csrf(self, request: Request, who: Principal, form: dict[str, Any]) -> None:
-        """Cookie-authenticated form posts carry the token in a hidden field (no-JS forms)
-        or the header (HTMX)."""
-        if who.via != "cookie":
+        """Every page form post carries the token, in a hidden field (no-JS forms) or the
+        header (HTMX), unless it comes with an API token. With accounts off too: otherwise
+        any website could make a visitor's browser change an intranet or laptop app."""
+        if who.via == "token":
             return
         assert self.rt.auth is not None
         sent = request.headers.get("x-csrf-token") or form.get("csrf_token")
@@ -91,9 +92,15 @@ class UI:
         return RedirectResponse(url, status_code=303 if request.method == "POST" else 302)
 
     def login_redirect(self, request: Request) -> Response:
+        """To the sign-in page, coming back here afterwards (for a form post: to the page
+        the form was on, since its URL only takes posts)."""
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
+        if request.method != "GET":
+            referer = request.headers.get("referer", "")
+            path = referer.split(request.url.netloc, 1)[-1] if request.url.netloc else ""
+            target = path if path.startswith("/app") and not path.startswith("//") else "/app"
         from urllib.parse import quote
 
         return self.redirect(request, f"/app/login?next={quote(target)}")

@@ -17,9 +17,16 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from bench.fake import fill
 from dazzle_back.runtime.app_factory import create_app
 from dazzle_back.runtime.live import CHROMIUM_ARGS, chromium_path, live_server
-from tests.runtime.conftest import client_for, dialect, fresh_database, run_sync, settings_for
+from tests.runtime.conftest import (
+    client_for,
+    database_url,
+    dialect,
+    fresh_database,
+    run_sync,
+    settings_for,
+)
 
-__all__ = ["dialect"]
+__all__ = ["database_url", "dialect"]
 
 
 @dataclass

@@ -104,8 +104,8 @@ class HybridConnection(aiosqlite.Connection):
         return future
 
     async def close(self) -> None:
-        if self._connection is None and not self._thread_started:
-            return
+        if self._connection is None and (not self._thread_started or not self._running):
+            return  # never opened, or closed already (its thread, if any, has ended)
         if self._connection is not None and not self.threaded:
             self._connection.close()
             self._connection = None

@@ -114,9 +114,7 @@ def create_app(
     app.include_router(build_entity_router(runtime.services, _principal))
     mount_aliases(app, app.state.ui)
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
-    app.add_middleware(
-        SecurityHeaders, production=s.production, csrf_cookie=booted.manifest.auth.enabled
-    )
+    app.add_middleware(SecurityHeaders, production=s.production, csrf_cookie=True)
     app.add_middleware(RequestLog, quiet_paths=frozenset({"/health"}))
     return app
 

@@ -165,9 +165,13 @@ def _decimal(value: Any, precision: int | None, scale: int | None) -> Decimal:
     if scale is not None:
         exponent = d.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > scale:
-            if d != d.quantize(Decimal(1).scaleb(-scale)):
+            try:
+                rounded = d.quantize(Decimal(1).scaleb(-scale))
+            except ArithmeticError:
+                raise Invalid("is too large") from None
+            if d != rounded:
                 raise Invalid(f"has more than {scale} decimal places")
-            d = d.quantize(Decimal(1).scaleb(-scale))
+            d = rounded
     if precision is not None and scale is not None:
         whole = len(str(abs(d).to_integral_value(rounding="ROUND_DOWN")).lstrip("0"))
         if whole > precision - scale:
@@ -249,7 +253,10 @@ def parse_money(value: Any, currency: str) -> tuple[int, str]:
         value = value.get("amount")
     digits = minor_digits(currency)
     amount = _decimal(value, None, digits)
-    minor = int((amount * (10**digits)).to_integral_value())
+    try:
+        minor = int((amount * (10**digits)).to_integral_value())
+    except ArithmeticError:  # 1e999999 and the like overflow the decimal context
+        raise Invalid("is too large") from None
     if abs(minor) > _INT_MAX:
         raise Invalid("is too large")
     return minor, currency

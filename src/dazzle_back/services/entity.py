@@ -75,6 +75,7 @@ class EntityService:
         self.version = 0
         self._unfiltered: dict[tuple[tuple[str, bool], ...], tuple[Select[Any], Select[Any]]] = {}
         self._by_ids: dict[str, Select[Any]] = {}
+        self._target_access: dict[str, AccessCompiler] = {}
         # fields the service always fills: required, ids, automatic timestamps
         self.never_null = frozenset(
             f.name for f in self.entity.fields if f.required or f.pk or f.auto_add or f.auto_update
@@ -104,6 +105,16 @@ class EntityService:
             return coerce_value(f, raw)
         except Invalid:
             raise NotFound(f"no {self.entity.title} with id {raw!r}") from None
+
+    def flatten(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The record with each expanded ref back to the referenced id (under the target's
+        own key name), as conditions and forms see a record."""
+        flat = dict(record)
+        for name, target_name in self.et.refs.items():
+            value = flat.get(name)
+            if isinstance(value, Mapping):
+                flat[name] = value.get(self.schema.tables[target_name].pk)
+        return flat
 
     def eval_context(self, principal: Principal) -> EvalContext:
         return EvalContext.current(
@@ -158,7 +169,7 @@ class EntityService:
         async with self.engine.connect() as conn:
             record = await self._fetch(conn, pk, ctx, self._visible(principal))
             if expand:
-                await self._expand(conn, [record], ctx)
+                await self._expand(conn, [record], ctx, principal)
         return record
 
     async def list_page(
@@ -192,7 +203,7 @@ class EntityService:
                 total = int((await conn.execute(count_stmt)).scalar() or 0)
             records = [build_record(self.et, r, ctx) for r in rows]
             if expand:
-                await self._expand(conn, records, ctx)
+                await self._expand(conn, records, ctx, principal)
         return Page(records, total, q.page, q.page_size)
 
     def _page_statements(
@@ -228,11 +239,16 @@ class EntityService:
         return stmt, count_stmt
 
     async def _expand(
-        self, conn: AsyncConnection, records: list[dict[str, Any]], ctx: EvalContext
+        self,
+        conn: AsyncConnection,
+        records: list[dict[str, Any]],
+        ctx: EvalContext,
+        principal: Principal,
     ) -> None:
-        """Replace ref ids by the referenced records: one query per referenced entity
-        (``assigned_to`` and ``created_by`` both naming User share one), whatever the
-        number of records."""
+        """Replace ref ids by the referenced records the caller may read: one query per
+        referenced entity (``assigned_to`` and ``created_by`` both naming User share one),
+        whatever the number of records. A ref to a record the caller may not read stays
+        a bare id, so no page or payload shows what it says."""
         by_target: dict[str, tuple[list[str], set[Any]]] = {}
         for name, ids in ref_ids(self.et, records).items():
             names, wanted = by_target.setdefault(self.et.refs[name], ([], set()))
@@ -240,12 +256,20 @@ class EntityService:
             wanted.update(ids)
         for target_name, (names, wanted) in by_target.items():
             target = self.schema.tables[target_name]
+            access = self._target_access.get(target_name)
+            if access is None:
+                access = self._target_access[target_name] = AccessCompiler(self.schema, target)
+            if access.rules.decide("read", principal).never:
+                continue
             stmt = self._by_ids.get(target_name)
             if stmt is None:
                 by_id: BindParameter[Any] = bindparam("_dz_ids", expanding=True)
                 stmt = self._by_ids[target_name] = select(target.table).where(
                     target.table.c[target.pk].in_(by_id)
                 )
+            readable = access.clause("read", principal)
+            if readable is not None:
+                stmt = stmt.where(readable)
             found = {
                 row[target.pk]: build_record(target, row, ctx, computed=False)
                 for row in (await conn.execute(stmt, {"_dz_ids": list(wanted)})).mappings()
@@ -475,7 +499,7 @@ class EntityService:
                 if not await self._allowed(conn, "create", pk, principal):
                     self._deny(principal, f"you may not create this {self.entity.title}")
                 record = await self._fetch(conn, pk, ctx)
-                await self._expand(conn, [record], ctx)
+                await self._expand(conn, [record], ctx, principal)
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
         self.version += 1
@@ -514,7 +538,7 @@ class EntityService:
                         .values(**_columns(self.et, values))
                     )
                 record = await self._fetch(conn, pk, ctx)
-                await self._expand(conn, [record], ctx)
+                await self._expand(conn, [record], ctx, principal)
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
         self.version += 1

@@ -8,16 +8,19 @@ never a database error.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, Integer, false, or_
 
 from dazzle.diagnostics import did_you_mean
 from dazzle.ir.appspec import AppSpec
-from dazzle.ir.entity import Entity, FieldKind
+from dazzle.ir.entity import Entity, Field, FieldKind, FieldType
 from dazzle_back.db.schema import EntityTable
+from dazzle_back.db.types import GUID
 from dazzle_back.errors import ValidationFailed
 from dazzle_back.services.coerce import Invalid, coerce_value
 
@@ -178,34 +181,39 @@ def _add_filter(
         if op == "isnull":
             value: Any = coerce_value(_BOOL_FIELD, raw)
         elif op in ("in", "not_in"):
-            value = [_filter_value(f, v) for v in raw.split(",") if v != ""]
+            value = [_filter_value(et, f, v) for v in raw.split(",") if v != ""]
         elif op in ("contains", "icontains", "startswith"):
             if f.type.kind not in (*_TEXTUAL, FieldKind.ENUM):
                 raise Invalid(f"'{op}' needs a text field")
             value = raw
         else:
-            value = _filter_value(f, raw)
+            value = _filter_value(et, f, raw)
     except Invalid as exc:
         errors.append({"field": key, "message": str(exc)})
         return
     q.filters.append((name, op, value))
 
 
-def _filter_value(f: Any, raw: str) -> Any:
+MONEY_FILTER_LIMIT = Decimal(10) ** 15  # beyond any amount a BIGINT of minor units holds
+
+
+def _filter_value(et: EntityTable, f: Any, raw: str) -> Any:
     if f.type.kind is FieldKind.MONEY:
-        from decimal import Decimal, InvalidOperation
-
-        try:
-            return Decimal(raw)
-        except InvalidOperation:
-            raise Invalid("expected a number") from None
+        amount = coerce_value(Field(f.name, FieldType(FieldKind.DECIMAL)), raw)
+        if amount is None or abs(amount) >= MONEY_FILTER_LIMIT:
+            raise Invalid("expected an amount" if amount is None else "is too large")
+        return amount
     if f.type.is_reference:
-        import uuid
-
-        try:
-            return uuid.UUID(raw)
-        except ValueError:
-            raise Invalid("is not a valid id (UUID)") from None
+        # an id in the type of the target's key: uuid, integer or text
+        target = next(iter(et.table.c[f.name].foreign_keys)).column
+        if isinstance(target.type, GUID):
+            try:
+                return uuid.UUID(raw)
+            except ValueError:
+                raise Invalid("is not a valid id (UUID)") from None
+        if isinstance(target.type, Integer):
+            return coerce_value(Field(f.name, FieldType(FieldKind.INT)), raw)
+        return raw
     if raw == "" and f.type.kind not in _TEXTUAL:
         raise Invalid("is empty")
     return coerce_value(f, raw)
