@@ -19,6 +19,7 @@ from dazzle.expr.evaluate import EvalContext, EvalError, evaluate, truthy
 from dazzle.ir.common import title_case
 from dazzle.ir.entity import Entity, Field, FieldKind
 from dazzle.ir.surface import PersonaVariant, Surface
+from dazzle.naming import ui_slug
 from dazzle_back.errors import ValidationFailed
 from dazzle_back.services import aggregates
 from dazzle_back.services.entity import EntityService
@@ -232,7 +233,11 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         and not (variant and variant.read_only)
         and not service.access.rules.decide("create", who).never,
         "create_url": f"{base}/create",
+        "create_label": f"New {entity.title}",
     }
+    primary = primary_action(ui, variant)
+    if primary is not None and context["can_create"]:
+        context["create_label"], context["create_url"] = primary
     if is_htmx(request) and request.headers.get("hx-target") == "records":
         response = ui.render(request, "list_table.html", context, who, partial=True)
     else:
@@ -242,6 +247,17 @@ async def list_view(ui: UI, request: Request, ep: EntityPages) -> Response:
         response = ui.render(request, "list.html", context, who, status=422 if error else 200)
     response.headers["Vary"] = "HX-Request, HX-Target"  # one URL, two shapes: caches keep both
     return response
+
+
+def primary_action(ui: UI, variant: PersonaVariant | None) -> tuple[str, str] | None:
+    """A persona's ``action_primary``: the create surface it names becomes the page's main
+    button, under that surface's title (other kinds of surface have no place on a list)."""
+    if variant is None or variant.action_primary is None:
+        return None
+    target = ui.spec.surfaces.get(variant.action_primary.name)
+    if target is None or target.mode != "create" or not target.entity_name:
+        return None
+    return target.title, f"/app/{ui_slug(target.entity_name)}/create"
 
 
 def pager(base: str, params: dict[str, str], page: int, pages: int) -> list[dict[str, Any]]:

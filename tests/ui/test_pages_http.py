@@ -241,3 +241,20 @@ def test_signing_in_from_a_form_post_returns_to_the_form(database_url: str) -> N
             follow_redirects=False,
         )
         assert elsewhere.headers["location"] == "/app/login?next=/app"
+
+
+def test_persona_variant_shapes_the_list(database_url: str) -> None:
+    """v0.38/simple_task: the manager's variant has `action_primary: task_create` and a
+    purpose; a member's has its own purpose and scope; without a persona, the defaults."""
+    from tests.conftest import CORPUS, require_corpus
+
+    require_corpus()
+    with client_for(CORPUS / "v0.38" / "simple_task", database_url, auth=True) as client:
+        manager = bearer_for(client, make_account(client, "m@example.com", roles=["manager"]))
+        member = bearer_for(client, make_account(client, "w@example.com", roles=["member"]))
+        as_manager = client.get("/app/task", headers=manager).text
+        assert re.search(r'class="button primary" href="/app/task/create">Create Task<', as_manager)
+        assert "Review and assign team tasks" in as_manager
+        as_member = client.get("/app/task", headers=member).text
+        assert "View your assigned and created tasks" in as_member
+        assert ">Create Task<" not in as_member
