@@ -131,8 +131,8 @@ def value_for(
         return {}
     if k is FieldKind.UUID:
         return uuid.uuid4()
-    if k is FieldKind.FILE:
-        return None
+    if k is FieldKind.FILE:  # a stored name for required ones; optional ones stay empty
+        return f"{entity.name.lower()}-{i}.pdf" if f.required else None
     if k is FieldKind.TEXT:
         return _text(rng, 12) + "."
     if k is not FieldKind.MONEY:

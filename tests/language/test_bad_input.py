@@ -665,6 +665,27 @@ CASES = [
 ]
 
 
+_SELECTOR = OK_ENTITY + "\nworkspace w:\n  context_selector:\n"
+CASES += [
+    Case(
+        "context-selector-filter-unknown-field",
+        _SELECTOR + "    entity: User\n    filter: tier = gold\n",
+        "E101",
+        15,
+        13,
+        "tier",
+    ),
+    Case(
+        "context-selector-without-entity",
+        _SELECTOR + "    display_field: email\n",
+        "E018",
+        13,
+        3,
+        "context_selector",
+    ),
+]
+
+
 def _text_at(root: Path, file: str, line: int, col: int) -> str:
     lines = (root / file).read_text(encoding="utf-8").splitlines()
     return lines[line - 1][col - 1 :] if line <= len(lines) else ""
@@ -761,6 +782,7 @@ WARNING_CASES = [
     ("W002", OK_ENTITY.replace("entity User:\n", "entity User:\n  fitness:\n    x: [a]\n"), 9, 3),
     ("W003", OK_ENTITY + "\nworkspace w:\n  r:\n    source: Task\n    display: kanbna\n", 15, 14),
     ("W004", "entity Task:\n  id: uuid pk\n  n: int auto_add\n", 3, 3),
+    ("W002", _SELECTOR + "    entity: User\n    sort_by: email\n", 15, 5),
     (
         "W007",
         OK_ENTITY + "\nworkspace w:\n  r:\n    source: Task\n    filter: status = finished\n",

@@ -75,8 +75,10 @@ def test_generated_designs_name_real_entities(app: Path) -> None:
     # runtime issue, not to the language
     framework = {
         "AIJob",
+        "AuditEntry",
         "DeployHistory",
         "FeedbackReport",
+        "JobRun",
         "OnboardingState",
         "SystemHealth",
         "SystemMetric",

@@ -80,6 +80,7 @@ workspace ops "Operations":
   context_selector:
     entity: Product
     display_field: name
+    filter: status = live and stock > 0
   board:
     source: Product
     display: kanban
@@ -202,6 +203,7 @@ def test_workspace(project) -> None:  # type: ignore[no-untyped-def]
         ("ops", "layout-grid"),
     ]
     assert w.context_selector.entity.name == "Product"
+    assert isinstance(w.context_selector.filter, BoolOp)
     regions = {reg.name: reg for reg in w.regions}
     assert (regions["board"].display, regions["board"].group_by.name) == ("kanban", "status")
     low = regions["low"]

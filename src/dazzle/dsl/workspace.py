@@ -120,22 +120,43 @@ def _workspace_item(c: Cursor, p: _WorkspaceParts) -> None:
     c.expect_newline()
 
 
+_SELECTOR_KEYS = ("entity", "display_field", "scope_field", "filter")
+
+
 def _context_selector(c: Cursor) -> ContextSelector:
+    """``context_selector:`` with ``entity:``, ``display_field:``, ``scope_field:`` and the
+    newer ``filter: cond`` that narrows the options; other keys are skipped with a warning."""
     kw = c.advance()
     c.expect_block_start()
     parts: dict[str, NameRef] = {}
+    option_filter: list[Node] = []
 
     def item() -> None:
-        key = c.expect_name("entity:, display_field: or scope_field:")
-        if key.value not in ("entity", "display_field", "scope_field"):
-            raise c.unknown("context_selector key", key, ("entity", "display_field", "scope_field"))
+        key = c.tok
+        if key.kind != NAME:
+            raise c.error(
+                f"expected entity:, display_field:, scope_field: or filter:, got {key.describe()}"
+            )
+        if key.value not in _SELECTOR_KEYS or not (c.peek().kind == OP and c.peek().value == ":"):
+            skip_unknown_key(c, key, "context_selector", _SELECTOR_KEYS)
+            return
+        c.advance()
         c.expect_op(":")
-        parts[key.value] = c.expect_ref("a name")
+        if key.value == "filter":
+            option_filter.append(parse_condition(c))
+        else:
+            parts[key.value] = c.expect_ref("a name")
         c.expect_newline()
 
     c.items(item)
+    if "entity" not in parts:
+        raise c.error("context_selector needs 'entity: <Entity>'", kw, code="E018")
     return ContextSelector(
-        parts.get("entity"), parts.get("display_field"), parts.get("scope_field"), c.loc(kw)
+        parts.get("entity"),
+        parts.get("display_field"),
+        parts.get("scope_field"),
+        option_filter[-1] if option_filter else None,
+        c.loc(kw),
     )
 
 

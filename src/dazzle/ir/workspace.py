@@ -102,6 +102,7 @@ class ContextSelector:
     entity: NameRef | None = None
     display_field: NameRef | None = None
     scope_field: NameRef | None = None
+    filter: Node | None = None  # newer dialect: a condition the options must meet
     loc: Loc = dc_field(default=NO_LOC, compare=False)
 
 

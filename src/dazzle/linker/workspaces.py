@@ -128,3 +128,5 @@ def _check_context_selector(ctx: LinkContext, w: Workspace) -> None:
     for ref in (sel.display_field, sel.scope_field):
         if ref is not None and not ctx.has_member(e, ref.name):
             ctx.unknown_field(e, ref.name, ref.loc, "in context_selector")
+    if sel.filter is not None:
+        check_condition(ctx, e, sel.filter, sel.loc, "in context_selector filter")
