@@ -24,7 +24,8 @@ MANIFEST_NAME = "dazzle.toml"
 class AuthConfig:
     enabled: bool = False
     provider: str = "session"
-    allow_registration: bool = True
+    allow_registration: bool | None = None  # the published key; None: not written
+    registration: str | None = None  # closed | open | invite; None: from the key above / env
     default_role: str | None = None
     password_min_length: int = 8
     user_entity: str | None = None
@@ -57,6 +58,7 @@ class Manifest:
 
 
 # table -> key -> expected type(s). `None` as a key set means "any keys, ignored".
+REGISTRATION_MODES = ("closed", "open", "invite")
 _STR = (str,)
 _BOOL = (bool,)
 _INT = (int,)
@@ -79,6 +81,7 @@ _SCHEMA: dict[str, dict[str, tuple[type, ...]] | None] = {
         "enabled": _BOOL,
         "provider": _STR,
         "allow_registration": _BOOL,
+        "registration": _STR,
         "default_role": _STR,
         "password_min_length": _INT,
         "user_entity": _STR,
@@ -300,10 +303,25 @@ def _build(
                     "E204", f"[{table}] {key} must be at least 1, got {value}", shown, line, col
                 )
             )
+    registration = _get(data, "auth", "registration", _STR, None)
+    if registration is not None and registration not in REGISTRATION_MODES:
+        line, col = loc.find("auth", "registration")
+        diags.append(
+            Diagnostic(
+                "E204",
+                f"[auth] registration must be one of {', '.join(REGISTRATION_MODES)}, "
+                f"got {registration!r}",
+                shown,
+                line,
+                col,
+            )
+        )
+        registration = None
     auth = AuthConfig(
         enabled=_get(data, "auth", "enabled", _BOOL, False),
         provider=_get(data, "auth", "provider", _STR, "session"),
-        allow_registration=_get(data, "auth", "allow_registration", _BOOL, True),
+        allow_registration=_get(data, "auth", "allow_registration", _BOOL, None),
+        registration=registration,
         default_role=_get(data, "auth", "default_role", _STR, None),
         password_min_length=min_len,
         user_entity=_get(data, "auth", "user_entity", _STR, None),

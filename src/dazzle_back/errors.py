@@ -75,6 +75,13 @@ class RestrictedDelete(ReferenceViolation):
     status = 409
 
 
+class PreconditionFailed(DomainError):
+    """``If-Match`` named a version the record no longer has: someone else changed it."""
+
+    type = "precondition_failed"
+    status = 412
+
+
 class NotFound(DomainError):
     type = "not_found"
     status = 404

@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
-from starlette.requests import Request
 
 from dazzle.ir.appspec import AppSpec
 from dazzle.ir.common import AccessSpec
 from dazzle.ir.surface import UX, PersonaVariant, Surface
 from dazzle.ir.workspace import Workspace
 from dazzle.naming import ui_slug
-from dazzle_back.auth.service import CSRF_COOKIE
 from dazzle_back.errors import Forbidden
 from dazzle_back.runtime.state import Runtime
 from dazzle_back.services.principal import Principal
@@ -178,17 +176,3 @@ def build_nav(
     if lists:
         sections.append(NavSection("Records", lists))
     return sections
-
-
-def csrf_token(request: Request) -> str:
-    """The CSRF token forms carry: the cookie's, or a new one this response will set (the
-    security middleware reads it from the request state, so both agree)."""
-    token = request.cookies.get(CSRF_COOKIE)
-    if token:
-        return token
-    state = request.scope.setdefault("state", {})
-    if "csrf_token" not in state:
-        from dazzle_back.auth.service import new_csrf_token
-
-        state["csrf_token"] = new_csrf_token()
-    return str(state["csrf_token"])

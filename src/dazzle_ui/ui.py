@@ -17,7 +17,6 @@ from dazzle_ui.shell import (
     LoginRequired,
     build_nav,
     build_pages,
-    csrf_token,
     make_env,
 )
 
@@ -41,11 +40,12 @@ class UI:
         self.env = make_env(rt.project_dir)
         self.title = rt.manifest.ui_title or rt.spec.title
         self.auth_enabled = bool(rt.auth and rt.auth.enabled)
+        assert rt.caller is not None
+        self.caller = rt.caller
         self.options = OptionCache(rt)
 
     async def who(self, request: Request) -> Principal:
-        assert self.rt.auth is not None
-        who = await self.rt.auth.authenticate(request)
+        who = await self.caller.principal(request)
         request.state.who = who  # error pages render the shell for the same person
         return who
 
@@ -53,11 +53,7 @@ class UI:
         """Every page form post carries the token, in a hidden field (no-JS forms) or the
         header (HTMX), unless it comes with an API token. With accounts off too: otherwise
         any website could make a visitor's browser change an intranet or laptop app."""
-        if who.via == "token":
-            return
-        assert self.rt.auth is not None
-        sent = request.headers.get("x-csrf-token") or form.get("csrf_token")
-        self.rt.auth.require_csrf_value(request, sent if isinstance(sent, str) else None)
+        self.caller.check_csrf(request, who, form)
 
     def render(
         self,
@@ -71,7 +67,7 @@ class UI:
     ) -> HTMLResponse:
         ctx = {
             "app_title": self.title,
-            "csrf": csrf_token(request),
+            "csrf": self.caller.csrf_token(request),
             "who": who,
             "auth_enabled": self.auth_enabled,
             "request_path": request.url.path,

@@ -18,13 +18,23 @@ def test_defaults(tmp_path: Path) -> None:
     m, diags = load_manifest(write(tmp_path, "[project]\n"))
     assert diags == [] and m is not None
     assert m.name == tmp_path.name and m.version == "0.0.0" and m.module_paths == ("./dsl",)
-    assert (m.auth.enabled, m.auth.allow_registration, m.auth.password_min_length) == (
-        False,
-        True,
-        8,
-    )
+    # sign-up unset: the runtime picks (open in development, closed in production)
+    assert (m.auth.enabled, m.auth.allow_registration, m.auth.registration) == (False, None, None)
+    assert m.auth.password_min_length == 8
     assert (m.auth.session_duration_hours, m.auth.cookie_name) == (168, "dazzle_session")
     assert m.max_upload_mb == 10 and m.framework_spec is None
+
+
+@pytest.mark.parametrize("mode", ["closed", "open", "invite"])
+def test_registration_modes(tmp_path: Path, mode: str) -> None:
+    m, diags = load_manifest(write(tmp_path, f'[auth]\nregistration = "{mode}"\n'))
+    assert diags == [] and m is not None and m.auth.registration == mode
+
+
+def test_unknown_registration_mode_is_an_error(tmp_path: Path) -> None:
+    _, diags = load_manifest(write(tmp_path, '[auth]\nenabled = true\nregistration = "wide"\n'))
+    assert [(d.code, d.line) for d in diags] == [("E204", 3)]
+    assert "closed, open, invite" in diags[0].message
 
 
 def test_every_key(tmp_path: Path) -> None:

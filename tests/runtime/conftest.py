@@ -75,9 +75,15 @@ def database_url(dialect: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+TEST_SECRET = "test-secret-key-with-enough-entropy-0123456789-abcdefXYZ"
+
+
 def settings_for(database_url: str, **overrides: Any) -> Settings:
+    """Test settings; the secret key is given, so nothing is written into the project
+    folder (corpus apps are read-only data)."""
     base = load_settings({"DAZZLE_ENV": "test"})
-    return replace(base, **{"database_url": database_url, "db_pool_min": 1, **overrides})
+    values = {"database_url": database_url, "db_pool_min": 1, "secret_key": TEST_SECRET}
+    return replace(base, **{**values, **overrides})
 
 
 @contextmanager

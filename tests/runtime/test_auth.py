@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -107,7 +109,11 @@ def test_cookie_is_secure_behind_https(app: TestClient) -> None:
         ("patch", "/teams/{id}", {"name": "Y"}),
         ("delete", "/teams/{id}", None),
         ("post", "/auth/logout", None),
-        ("post", "/auth/change-password", {"current_password": PASSWORD, "new_password": "x" * 12}),
+        (
+            "post",
+            "/auth/change-password",
+            {"current_password": PASSWORD, "new_password": "a much better secret"},
+        ),
         ("post", "/auth/tokens", {"name": "ci"}),
         ("delete", "/auth/tokens/{token}", None),
     ],
@@ -221,15 +227,29 @@ def test_login_is_throttled(app: TestClient) -> None:
     assert 0 < int(r.headers["retry-after"]) <= 900
 
 
+def mailed_token(client: TestClient, to: str) -> str:
+    """The token of the last link emailed to ``to`` (development mail goes to the log)."""
+    sent = [m for m in client.app.state.runtime.auth.options.mailer.sent if m.to == to]
+    assert sent, f"no email to {to}"
+    match = re.search(r"token=([\w\-%]+)", sent[-1].body)
+    assert match, sent[-1].body
+    return unquote(match.group(1))
+
+
 def test_registration(app: TestClient, tmp_path: Path, database_url: str) -> None:
     r = app.post(
         "/auth/register", json={"email": "new@example.com", "password": PASSWORD, "roles": ["lead"]}
     )
-    assert r.status_code == 201
-    assert r.json()["user"]["roles"] == []  # no default_role: no persona, never the first
+    assert r.status_code == 202 and "new@example.com" in r.json()["detail"]
+    assert app.get("/auth/me").status_code == 401  # nothing until the address is confirmed
+    done = app.post("/auth/register/confirm", json={"token": mailed_token(app, "new@example.com")})
+    assert done.status_code == 201, done.text
+    assert done.json()["user"]["roles"] == []  # no default_role: no persona, never the first
     assert app.get("/auth/me").json()["email"] == "new@example.com"
     dup = app.post("/auth/register", json={"email": "NEW@example.com", "password": PASSWORD})
-    assert dup.status_code == 409
+    assert dup.status_code == 202 and dup.json() == {"detail": r.json()["detail"]}
+    mailer = app.app.state.runtime.auth.options.mailer
+    assert "already have" in mailer.sent[-1].subject
 
 
 def test_registration_off_and_default_role(tmp_path: Path, database_url: str) -> None:
@@ -249,6 +269,9 @@ def test_registration_off_and_default_role(tmp_path: Path, database_url: str) ->
     )
     with client_for(open_, database_url, auth=True) as client:
         r = client.post("/auth/register", json={"email": "a@example.com", "password": PASSWORD})
+        assert r.status_code == 202
+        token = mailed_token(client, "a@example.com")
+        r = client.post("/auth/register/confirm", json={"token": token})
         assert r.status_code == 201 and r.json()["user"]["roles"] == ["member"]
 
 
@@ -260,11 +283,19 @@ def test_nothing_is_reachable_anonymously(app: TestClient) -> None:
         "/ready",
         "/auth/login",
         "/auth/register",
+        "/auth/register/confirm",  # the emailed token is the credential
+        "/auth/invite/accept",
+        "/auth/password-reset",
+        "/auth/password-reset/confirm",
         "/auth/logout",
         "/docs/assets/init.js",
         "/docs/assets/{name}",
         "/app/login",
         "/app/register",
+        "/app/register/confirm",
+        "/app/invite",
+        "/app/password-reset",
+        "/app/password-reset/confirm",
         "/favicon.ico",
         "/static",
     }

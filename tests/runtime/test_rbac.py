@@ -140,6 +140,10 @@ def check_entity(client: TestClient, entity: Entity, users: list[User], factory:
             entity, "create", user, python_record(entity, _with_defaults(entity, payload))
         )
         expected = _expected_status(rules, "create", user, True, allowed)
+        if not rules.decide("create", user.principal).never and not _refs_readable(
+            client, entity, payload, user, oracle, su
+        ):
+            expected = 422  # a ref to a record they may not read: as if it did not exist
         actual = client.post(base, json=payload, headers=user.headers).status_code
         mismatch(f"create as {who}", 201 if expected == 200 else expected, actual)
         victim = factory.create(entity, owned_by(user.user_id))
@@ -152,6 +156,24 @@ def check_entity(client: TestClient, entity: Entity, users: list[User], factory:
             expected = _expected_status(rules, "delete", user, visible, allowed)
             actual = client.delete(f"{base}/{rid}", headers=user.headers).status_code
             mismatch(f"delete {rid[:8]} as {who}", expected, actual)
+
+
+def _refs_readable(client: TestClient, entity: Entity, payload: dict[str, Any], user: User,
+                   oracle: Oracle, su: dict[str, str]) -> bool:  # fmt: skip
+    """Whether the user may read every record the payload's refs point at."""
+    for f in entity.fields:
+        value = payload.get(f.name)
+        if not f.type.ref_entity or value is None or f.type.ref_entity not in oracle.spec.entities:
+            continue
+        target = oracle.spec.entities[f.type.ref_entity]
+        if _denied_read(EntityRules(target), user) is not None:
+            return False
+        got = client.get(f"{path_of(target.name)}/{value}?expand=false", headers=su)
+        if got.status_code != 200:
+            return False
+        if not oracle.allows(target, "read", user, python_record(target, got.json())):
+            return False
+    return True
 
 
 @pytest.mark.parametrize("app", APPS, ids=[f"{a.parent.name}/{a.name}" for a in APPS])

@@ -1,4 +1,4 @@
-"""``dazzle user create | list | set-roles | deactivate | reset-password``."""
+"""``dazzle user create | invite | list | set-roles | set-email | deactivate | reset-password``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 user_app = typer.Typer(
-    help="Accounts: create, list, roles, deactivate, reset passwords.",
+    help="Accounts: create, invite, list, roles, email, deactivate, reset passwords.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -94,6 +94,48 @@ def create(
     _run(project_dir, work)
 
 
+@user_app.command("invite")
+def invite(
+    email: str = typer.Argument(..., help="Whom to invite."),
+    name: str | None = typer.Option(None, "--name", help="Name for the linked user record."),
+    role: list[str] = typer.Option([], "--role", help="A persona id; repeat for several."),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="The app's address for the link (default: DAZZLE_BASE_URL)."
+    ),
+    project_dir: Path = ProjectOpt,
+) -> None:
+    """Invite someone: prints a one-time link (valid 7 days) where they choose a password,
+    and emails it when DAZZLE_SMTP_URL is set. Needs [auth] registration = "invite" or
+    "open". A user record with that email and no account is linked to the new account."""
+
+    async def work(rt: Any) -> None:
+        _check_roles(rt, role)
+        _, url = await rt.auth.signup.invite(email, role, name, base_url)
+        typer.echo(f"invited {email.strip().lower()} roles={','.join(role) or '-'}")
+        typer.echo(f"link: {url}")
+        if not url.startswith("http"):
+            typer.echo("(put the app's address in front, or pass --base-url)")
+
+    _run(project_dir, work)
+
+
+@user_app.command("set-email")
+def set_email(
+    email: str = typer.Argument(..., help="The account's current email."),
+    new_email: str = typer.Argument(..., help="Its new email."),
+    project_dir: Path = ProjectOpt,
+) -> None:
+    """Change an account's sign-in email, and its linked user record's with it."""
+
+    async def work(rt: Any) -> None:
+        account = await _account(rt, email)
+        await rt.auth.accounts.set_email(account.id, new_email)
+        await rt.auth.refresh(str(account.id))
+        typer.echo(f"{account.email} is now {new_email.strip().lower()}")
+
+    _run(project_dir, work)
+
+
 @user_app.command("list")
 def list_users(project_dir: Path = ProjectOpt) -> None:
     """List accounts."""
@@ -119,7 +161,7 @@ def set_roles(
         _check_roles(rt, roles or [])
         account = await _account(rt, email)
         await rt.auth.accounts.set_roles(account.id, roles or [])
-        await rt.auth.revoke(str(account.id))
+        await rt.auth.revoke(str(account.id), tokens=False)
         typer.echo(f"{account.email} roles={','.join(roles or []) or '-'}")
 
     _run(project_dir, work)
@@ -144,14 +186,14 @@ def reset_password(
     password: str | None = typer.Option(None, "--password", help="Prompted when omitted."),
     project_dir: Path = ProjectOpt,
 ) -> None:
-    """Set a new password; every session of the account is signed out."""
+    """Set a new password; every session and API token of the account is revoked."""
 
     async def work(rt: Any) -> None:
         account = await _account(rt, email)
         secret, generated = _password(password)
         await rt.auth.accounts.set_password(account.id, secret)
         await rt.auth.revoke(str(account.id))
-        typer.echo(f"{account.email}: password changed, sessions signed out")
+        typer.echo(f"{account.email}: password changed, sessions and API tokens revoked")
         if generated:
             typer.echo(f"password: {secret}")
 

@@ -24,6 +24,7 @@ _HTTP_TYPES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",

@@ -1,13 +1,17 @@
-"""Framework-owned accounts, each linked to a row of the app's user entity.
+"""Framework-owned accounts, each linked to at most one row of the app's user entity.
 
 ``current_user`` in rules means the linked row's id, so ``assigned_to = current_user``
-works as authors expect. The row is matched by email, or created with the account, its
-required fields filled from the account (a name from ``--name`` or the email's local part).
+works as authors expect. Who may make that link matters: it decides whose records an
+account acts on. A link is made only by whoever creates the account on the owner's
+behalf (``dazzle user create``, an invitation) or by a confirmed sign-up (the owner proved
+the address): then a row with the account's email and no account yet is taken over,
+otherwise a new row is created with the account, its required fields filled from the
+account. A row that belongs to an account is never linked to a second one (the database
+refuses it too: ``user_id`` is unique).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,12 +19,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from dazzle.ir.appspec import AppSpec
 from dazzle.ir.entity import Entity, FieldKind
 from dazzle.manifest import AuthConfig
-from dazzle_back.auth.passwords import Passwords
+from dazzle_back.auth.passwords import Passwords, password_problem
 from dazzle_back.db.engine import writer
 from dazzle_back.db.framework import ACCOUNTS
 from dazzle_back.db.schema import SchemaModel
@@ -28,8 +32,9 @@ from dazzle_back.errors import DomainError, NotFound, UniqueViolation, Validatio
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.principal import Principal
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_EMAIL_MAX = 320
 _NAME_FIELDS = ("name", "full_name", "display_name", "username", "title", "label")
+TAKEN = "an account with this email already exists"
 
 
 @dataclass
@@ -54,12 +59,38 @@ class Account:
 
 
 def normalize_email(email: str) -> str:
+    """Emails identify accounts case-insensitively: stored and compared lower-cased."""
     return email.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    local, _, domain = email.partition("@")
+    if (
+        not local
+        or "." not in domain
+        or domain.startswith(".")
+        or domain.endswith(".")
+        or any(c.isspace() for c in email)
+        or "@" in domain
+        or len(email) > _EMAIL_MAX
+    ):
+        return "is not a valid email"
+    return None
 
 
 def user_entity(spec: AppSpec, config: AuthConfig) -> Entity | None:
     name = config.user_entity or ("User" if "User" in spec.entities else None)
     return spec.entities.get(name) if name else None
+
+
+def identity_field(entity: Entity | None) -> str | None:
+    """The user entity's field that holds the account's email."""
+    if entity is None:
+        return None
+    by_name = entity.get_field("email")
+    if by_name is not None and not by_name.type.is_virtual:
+        return by_name.name
+    return next((f.name for f in entity.fields if f.type.kind is FieldKind.EMAIL), None)
 
 
 class AccountStore:
@@ -79,6 +110,7 @@ class AccountStore:
         self.services = services
         self.passwords = passwords
         self.user_entity = user_entity(spec, config)
+        self.email_field = identity_field(self.user_entity)
 
     @staticmethod
     def _row(row: Any) -> Account:
@@ -97,11 +129,17 @@ class AccountStore:
 
     async def by_email(self, email: str) -> Account | None:
         async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(self.table).where(self.table.c.email == normalize_email(email))
-                )
-            ).first()
+            return await self.by_email_in(conn, email)
+
+    async def by_email_in(self, conn: AsyncConnection, email: str) -> Account | None:
+        t = self.table
+        row = (await conn.execute(select(t).where(t.c.email == normalize_email(email)))).first()
+        return self._row(row) if row else None
+
+    async def linked_to(self, conn: AsyncConnection, user_id: Any) -> Account | None:
+        """The account a user-entity row belongs to, if any."""
+        t = self.table
+        row = (await conn.execute(select(t).where(t.c.user_id == str(user_id)))).first()
         return self._row(row) if row else None
 
     async def all(self) -> list[Account]:
@@ -114,14 +152,17 @@ class AccountStore:
             return int((await conn.execute(select(func.count()).select_from(self.table))).scalar()
                        or 0)  # fmt: skip
 
-    def check_password(self, password: str) -> None:
-        if len(password) < self.config.password_min_length:
-            raise ValidationFailed.fields([{
-                "field": "password",
-                "message": f"must be at least {self.config.password_min_length} characters",
-            }])  # fmt: skip
-        if len(password) > 1024:
-            raise ValidationFailed.fields([{"field": "password", "message": "is too long"}])
+    def check_password(self, password: str, email: str | None = None) -> None:
+        problem = password_problem(password, self.config.password_min_length, email)
+        if problem:
+            raise ValidationFailed.fields([{"field": "password", "message": problem}])
+
+    def check_email(self, email: str) -> str:
+        email = normalize_email(email)
+        problem = email_problem(email)
+        if problem:
+            raise ValidationFailed.fields([{"field": "email", "message": problem}])
+        return email
 
     async def create(
         self,
@@ -131,58 +172,74 @@ class AccountStore:
         *,
         superuser: bool = False,
         name: str | None = None,
+        password_hash: str | None = None,
     ) -> Account:
-        email = normalize_email(email)
-        if not _EMAIL.match(email):
-            raise ValidationFailed.fields([{"field": "email", "message": "is not a valid email"}])
+        """An account for ``email``, linked to the user row with that email when it has no
+        account yet, or to a new row. Only callers acting for the owner create accounts
+        (the CLI, an accepted invitation, a confirmed sign-up)."""
+        email = self.check_email(email)
         if password is not None:
-            self.check_password(password)
+            self.check_password(password, email)
         if await self.by_email(email) is not None:
-            raise UniqueViolation(
-                "an account with this email already exists",
-                errors=[{"field": "email", "message": "is already taken"}],
-            )
+            raise UniqueViolation(TAKEN, errors=[{"field": "email", "message": "is already taken"}])
         user_id, created_row = await self._link_user(email, name, roles)
         now = datetime.now(UTC)
         account = Account(uuid.uuid4(), email, list(roles), True, superuser, user_id)
-        hashed = await self.passwords.hash(password) if password is not None else None
+        hashed = password_hash
+        if password is not None:
+            hashed = await self.passwords.hash(password)
         try:
             async with self.writer.begin() as conn:
                 await conn.execute(self.table.insert().values(
                     id=account.id, email=email, password_hash=hashed, roles=list(roles),
                     is_active=True, is_superuser=superuser, user_id=user_id, created_at=now,
                     updated_at=now))  # fmt: skip
-        except IntegrityError:
+        except IntegrityError:  # a concurrent create for the same email or row won
             if created_row and self.user_entity is not None:
                 await self.services[self.user_entity.name].delete(created_row, Principal.system())
-            raise UniqueViolation("an account with this email already exists") from None
+            raise UniqueViolation(TAKEN) from None
         account.password_hash = hashed
         return account
 
     async def _link_user(self, email: str, name: str | None, roles: list[str]) -> tuple[
             str | None, str | None]:  # fmt: skip
         """(linked row id, id of a row created here, so it can be undone)."""
-        entity = self.user_entity
-        if entity is None:
+        entity, email_field = self.user_entity, self.email_field
+        if entity is None or email_field is None:
             return None, None
         service = self.services[entity.name]
-        email_field = next((f.name for f in entity.fields if f.name == "email"
-                            or f.type.kind is FieldKind.EMAIL), None)  # fmt: skip
-        if email_field is None:
-            return None, None
         et = service.et
         async with self.engine.connect() as conn:
             found = (await conn.execute(
                 select(et.table.c[et.pk]).where(func.lower(et.table.c[email_field]) == email)
             )).first()  # fmt: skip
-        if found is not None:
-            return str(found[0]), None
+            if found is not None:
+                if await self.linked_to(conn, found[0]) is not None:
+                    raise UniqueViolation(
+                        f"the {entity.title} record with this email belongs to another account",
+                        errors=[{"field": "email", "message": "is already taken"}],
+                    )
+                return str(found[0]), None
+        values = self._new_row(entity, email_field, email, name, roles)
+        try:
+            record = await service.create(values, Principal.system())
+        except DomainError as exc:
+            raise ValidationFailed(
+                f"cannot create the linked {entity.title} record: {exc.detail}",
+                errors=exc.errors,
+            ) from None
+        return str(record[et.pk]), str(record[et.pk])
+
+    @staticmethod
+    def _new_row(
+        entity: Entity, email_field: str, email: str, name: str | None, roles: list[str]
+    ) -> dict[str, Any]:
         values: dict[str, Any] = {email_field: email}
         label = name or email.split("@", 1)[0]
+        display = entity.display_field.name if entity.display_field else None
         for f in entity.fields:
             if f.name in values or f.pk or f.auto_add or f.auto_update or f.type.is_virtual:
                 continue
-            display = entity.display_field.name if entity.display_field else None
             if (
                 f.type.kind in (FieldKind.STR, FieldKind.TEXT)
                 and (f.name in _NAME_FIELDS or f.name == display)
@@ -196,14 +253,7 @@ class AccountStore:
                 and (roles[0] in f.type.enum_values)
             ):
                 values[f.name] = roles[0]
-        try:
-            record = await service.create(values, Principal.system())
-        except DomainError as exc:
-            raise ValidationFailed(
-                f"cannot create the linked {entity.name} record: {exc.detail}",
-                errors=exc.errors,
-            ) from None
-        return str(record[et.pk]), str(record[et.pk])
+        return values
 
     async def _update(self, account_id: uuid.UUID, **values: Any) -> None:
         values["updated_at"] = datetime.now(UTC)
@@ -224,8 +274,27 @@ class AccountStore:
         await self._update(account_id, is_superuser=superuser)
 
     async def set_password(self, account_id: uuid.UUID, password: str) -> None:
-        self.check_password(password)
+        account = await self.get(account_id)
+        if account is None:
+            raise NotFound("no such account")
+        self.check_password(password, account.email)
         await self._update(account_id, password_hash=await self.passwords.hash(password))
+
+    async def set_email(self, account_id: uuid.UUID, email: str) -> None:
+        """Change an account's email and its user row's together (the row's identity
+        guard moves the account's along inside the same transaction)."""
+        email = self.check_email(email)
+        account = await self.get(account_id)
+        if account is None:
+            raise NotFound("no such account")
+        if self.user_entity is not None and self.email_field and account.user_id is not None:
+            service = self.services[self.user_entity.name]
+            await service.update(account.user_id, {self.email_field: email}, Principal.system())
+            return
+        try:
+            await self._update(account_id, email=email)
+        except IntegrityError:
+            raise UniqueViolation(TAKEN) from None
 
 
 def principal_for(account: Account, auth_enabled: bool = True) -> Principal:

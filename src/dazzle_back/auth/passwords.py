@@ -1,8 +1,12 @@
-"""Password hashing with argon2id, off the event loop (a hash takes ~100 ms by design)."""
+"""Password hashing with argon2id, off the event loop (a hash takes ~100 ms by design), and
+the policy a new password must meet."""
 
 from __future__ import annotations
 
 import asyncio
+import re
+from functools import cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -34,3 +38,35 @@ class Passwords:
 
         ok = await asyncio.to_thread(check)
         return ok and password_hash is not None
+
+
+MAX_PASSWORD_LENGTH = 1024
+_TRAILING = re.compile(r"[\d\W_]+$")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    text = (files("dazzle_back.auth") / "common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def password_problem(password: str, min_length: int, email: str | None = None) -> str | None:
+    """Why a new password is refused (a message to show), or None. Long enough, not only
+    spaces, not one of the passwords attackers try first, not the email address."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"is too long (at most {MAX_PASSWORD_LENGTH} characters)"
+    if not password.strip():
+        return "cannot be only spaces"
+    if len(password) < min_length:
+        return f"must be at least {min_length} characters"
+    lowered = password.strip().lower()
+    common = common_passwords()
+    if lowered in common or _TRAILING.sub("", lowered) in common:
+        return "is one of the most common passwords; choose a less guessable one"
+    if len(set(lowered)) <= 2:
+        return "repeats the same characters; choose a less guessable one"
+    if email and lowered in (email.lower(), email.lower().split("@", 1)[0]):
+        return "is your email address; choose something else"
+    return None

@@ -1,13 +1,13 @@
 """Server-side sessions: in Redis when ``REDIS_URL`` is set, in the database otherwise.
 
-The cookie carries an opaque random id; the store keys on its SHA-256, so reading the store
-never yields a usable cookie. Each account's sessions are indexed, so a password change or a
-deactivation revokes all of them at once, on every worker.
+The cookie carries an opaque random id; the store keys on its HMAC under the session key
+(derived from ``DAZZLE_SECRET_KEY``), so reading the store never yields a usable cookie,
+and rotating the secret key ends every session. Each account's sessions are indexed, so a
+password change or a deactivation revokes all of them at once, on every worker.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import uuid
@@ -17,14 +17,11 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from dazzle_back.auth.keys import Keys
 from dazzle_back.db.engine import writer
 from dazzle_back.db.framework import SESSIONS
 from dazzle_back.db.schema import SchemaModel
 from dazzle_back.kv import KV
-
-
-def session_key(cookie_value: str) -> str:
-    return hashlib.sha256(cookie_value.encode()).hexdigest()
 
 
 def new_session_id() -> str:
@@ -42,23 +39,27 @@ class SessionStore(Protocol):
 
 
 class RedisSessions:
-    def __init__(self, kv: KV) -> None:
+    def __init__(self, kv: KV, keys: Keys) -> None:
         self.kv = kv
+        self.keys = keys
+
+    def _key(self, cookie_value: str) -> str:
+        return self.keys.digest("session", cookie_value)
 
     async def create(self, account_id: str, data: dict[str, Any], ttl: float) -> str:
         value = new_session_id()
-        key = session_key(value)
+        key = self._key(value)
         await self.kv.set(f"dazzle:session:{key}", json.dumps({**data, "account_id": account_id}),
                           ttl=ttl)  # fmt: skip
         await self.kv.sadd(f"dazzle:account-sessions:{account_id}", key, ttl=ttl)
         return value
 
     async def get(self, cookie_value: str) -> dict[str, Any] | None:
-        raw = await self.kv.get(f"dazzle:session:{session_key(cookie_value)}")
+        raw = await self.kv.get(f"dazzle:session:{self._key(cookie_value)}")
         return json.loads(raw) if raw else None
 
     async def delete(self, cookie_value: str) -> None:
-        key = session_key(cookie_value)
+        key = self._key(cookie_value)
         data = await self.get(cookie_value)
         await self.kv.delete(f"dazzle:session:{key}")
         if data:
@@ -71,10 +72,14 @@ class RedisSessions:
 
 
 class DatabaseSessions:
-    def __init__(self, engine: AsyncEngine, schema: SchemaModel) -> None:
+    def __init__(self, engine: AsyncEngine, schema: SchemaModel, keys: Keys) -> None:
+        self.keys = keys
         self.engine = engine
         self.writer = writer(engine)
         self.table = schema.framework[SESSIONS]
+
+    def _key(self, cookie_value: str) -> str:
+        return self.keys.digest("session", cookie_value)
 
     async def create(self, account_id: str, data: dict[str, Any], ttl: float) -> str:
         value = new_session_id()
@@ -83,7 +88,7 @@ class DatabaseSessions:
             stale = self.table.c.expires_at < datetime.now(UTC)
             await conn.execute(self.table.delete().where(stale))
             await conn.execute(self.table.insert().values(
-                id=session_key(value), account_id=uuid.UUID(account_id),
+                id=self._key(value), account_id=uuid.UUID(account_id),
                 data={**data, "account_id": account_id}, expires_at=expires))  # fmt: skip
         return value
 
@@ -91,7 +96,7 @@ class DatabaseSessions:
         async with self.engine.connect() as conn:
             row = (await conn.execute(
                 select(self.table.c.data, self.table.c.expires_at)
-                .where(self.table.c.id == session_key(cookie_value))
+                .where(self.table.c.id == self._key(cookie_value))
             )).first()  # fmt: skip
         if row is None or row.expires_at <= datetime.now(UTC):
             return None
@@ -99,7 +104,7 @@ class DatabaseSessions:
 
     async def delete(self, cookie_value: str) -> None:
         async with self.writer.begin() as conn:
-            key = session_key(cookie_value)
+            key = self._key(cookie_value)
             await conn.execute(delete(self.table).where(self.table.c.id == key))
 
     async def revoke_account(self, account_id: str) -> None:

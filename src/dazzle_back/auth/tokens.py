@@ -84,6 +84,16 @@ class TokenStore:
             await conn.execute(self.table.delete().where(self.table.c.id == key))
         await self.kv.delete(f"dazzle:token:{row.token_hash}")
 
+    async def revoke_all(self, account_id: uuid.UUID) -> int:
+        """Delete every token of an account (a password change or reset: whoever held
+        the old password may have made one); returns how many there were."""
+        await self.forget_account(account_id)
+        async with self.writer.begin() as conn:
+            done = await conn.execute(
+                self.table.delete().where(self.table.c.account_id == account_id)
+            )
+        return int(done.rowcount or 0)
+
     async def forget_account(self, account_id: uuid.UUID) -> None:
         """Drop cached lookups of an account's tokens (after deactivation)."""
         async with self.engine.connect() as conn:

@@ -22,6 +22,7 @@ HISTORY = "_dazzle_migrations"
 ACCOUNTS = "_dazzle_accounts"
 SESSIONS = "_dazzle_sessions"
 TOKENS = "_dazzle_tokens"
+LINKS = "_dazzle_links"
 
 
 def add_framework_tables(metadata: MetaData) -> dict[str, Table]:
@@ -74,4 +75,19 @@ def add_framework_tables(metadata: MetaData) -> dict[str, Table]:
         Column("expires_at", UTCDateTime(), nullable=True),
     )
     Index(None, tokens.c.account_id)
-    return {HISTORY: history, ACCOUNTS: accounts, SESSIONS: sessions, TOKENS: tokens}
+    # a user-entity row belongs to at most one account
+    Index(None, accounts.c.user_id, unique=True)
+    links = Table(
+        LINKS,
+        metadata,
+        Column("id", String(64), primary_key=True),  # keyed hash of the emailed token
+        Column("purpose", String(20), nullable=False),
+        Column("email", String(320), nullable=False),
+        Column("data", JSON, nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("expires_at", UTCDateTime(), nullable=False),
+        Column("used_at", UTCDateTime(), nullable=True),
+    )
+    Index(None, links.c.email)
+    return {HISTORY: history, ACCOUNTS: accounts, SESSIONS: sessions, TOKENS: tokens,
+            LINKS: links}  # fmt: skip

@@ -15,8 +15,9 @@ class KV(Protocol):
 
     async def delete(self, *keys: str) -> int: ...
 
-    async def incr(self, key: str, ttl: float | None = None) -> int:
-        """Add one and return the new value; ``ttl`` is set when the key is created."""
+    async def incr(self, key: str, ttl: float | None = None, amount: int = 1) -> int:
+        """Add ``amount`` atomically and return the new value; ``ttl`` is set when the key
+        is created (so a window starts at its first count)."""
         ...
 
     async def ttl(self, key: str) -> float | None: ...

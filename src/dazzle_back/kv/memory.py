@@ -32,12 +32,12 @@ class MemoryKV:
         found = sum(1 for k in keys if self._data.pop(k, None) is not None)
         return found + sum(1 for k in keys if self._sets.pop(k, None) is not None)
 
-    async def incr(self, key: str, ttl: float | None = None) -> int:
+    async def incr(self, key: str, ttl: float | None = None, amount: int = 1) -> int:
         item = self._live(key)
         if item is None:
-            self._data[key] = (b"1", time.monotonic() + ttl if ttl else None)
-            return 1
-        value = int(item[0]) + 1
+            self._data[key] = (str(amount).encode(), time.monotonic() + ttl if ttl else None)
+            return amount
+        value = int(item[0]) + amount
         self._data[key] = (str(value).encode(), item[1])
         return value
 

@@ -29,9 +29,9 @@ class RedisKV:
     async def delete(self, *keys: str) -> int:
         return int(await self._client.delete(*keys)) if keys else 0
 
-    async def incr(self, key: str, ttl: float | None = None) -> int:
+    async def incr(self, key: str, ttl: float | None = None, amount: int = 1) -> int:
         async with self._client.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
+            pipe.incrby(key, amount)
             if ttl:
                 pipe.pexpire(key, max(1, int(ttl * 1000)), nx=True)
             result = await pipe.execute()

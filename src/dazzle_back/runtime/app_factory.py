@@ -24,21 +24,23 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy.engine import make_url
 
 from dazzle import __version__
+from dazzle_back.api.auth_routes import build_auth_router
+from dazzle_back.api.caller import Caller
 from dazzle_back.api.docs import build_docs_router
 from dazzle_back.api.entities import build_entity_router
 from dazzle_back.api.errors import install_error_handlers
 from dazzle_back.api.health import build_health_router
 from dazzle_back.api.openapi import extend_openapi
-from dazzle_back.auth.routes import build_auth_router
-from dazzle_back.auth.service import Auth
 from dazzle_back.db.engine import make_engine, make_utility_engine, open_min_connections
 from dazzle_back.db.migrate import LossyMigrationError, migrate
 from dazzle_back.db.schema import SchemaModel, build_schema
 from dazzle_back.errors import Unauthenticated
 from dazzle_back.kv import make_kv
+from dazzle_back.runtime.auth_setup import build_auth
 from dazzle_back.runtime.boot import BootError, boot
 from dazzle_back.runtime.logging import configure_logging
 from dazzle_back.runtime.middleware import RequestLog
+from dazzle_back.runtime.same_origin import SameOriginWrites
 from dazzle_back.runtime.security import SecurityHeaders
 from dazzle_back.runtime.settings import Settings, resolve_database_url
 from dazzle_back.runtime.state import Runtime
@@ -90,8 +92,9 @@ def create_app(
     runtime.services = {
         name: EntityService(booted.spec, schema, engine, et) for name, et in schema.tables.items()
     }
-    runtime.auth = Auth(
-        booted.spec, schema, engine, runtime.kv, booted.manifest, s, runtime.services
+    runtime.auth = accounts = build_auth(booted, schema, engine, runtime.kv, runtime.services)
+    runtime.caller = caller = Caller(
+        accounts, production=s.production, trust_forwarded=s.forwarded_allow_ips == "*"
     )
     if migrate_on_boot:
         _migrate_or_stop(url, schema)
@@ -109,12 +112,18 @@ def create_app(
     if not s.production or booted.manifest.auth.enabled:
         # API docs: development only, or for signed-in users when the app has accounts
         app.include_router(build_docs_router(booted.spec.title, _docs_reader))
-    app.include_router(build_auth_router(runtime.auth))
+    app.include_router(build_auth_router(accounts, caller))
     app.state.ui = mount_ui(app, runtime)
     app.include_router(build_entity_router(runtime.services, _principal))
     mount_aliases(app, app.state.ui)
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
-    app.add_middleware(SecurityHeaders, production=s.production, csrf_cookie=True)
+    app.add_middleware(SameOriginWrites)
+    app.add_middleware(
+        SecurityHeaders,
+        production=s.production,
+        csrf=accounts.csrf,
+        session_cookie=accounts.cookie_name,
+    )
     app.add_middleware(RequestLog, quiet_paths=frozenset({"/health"}))
     return app
 
@@ -123,17 +132,17 @@ async def _principal(request: Request) -> Principal:
     """The caller (session cookie, Bearer token or anonymous); cookie-authenticated writes
     must carry the CSRF token."""
     rt: Runtime = request.app.state.runtime
-    assert rt.auth is not None
-    who = await rt.auth.authenticate(request)
-    rt.auth.check_csrf(request, who)
+    assert rt.caller is not None
+    who = await rt.caller.principal(request)
+    rt.caller.check_api_csrf(request, who)
     return who
 
 
 async def _docs_reader(request: Request) -> None:
     """With accounts on, the API description is for signed-in users only."""
     rt: Runtime = request.app.state.runtime
-    assert rt.auth is not None
-    if rt.auth.enabled and not (await rt.auth.authenticate(request)).authenticated:
+    assert rt.auth is not None and rt.caller is not None
+    if rt.auth.enabled and not (await rt.caller.principal(request)).authenticated:
         raise Unauthenticated("sign in to read the API documentation")
 
 

@@ -15,6 +15,7 @@ from dazzle_back.db.engine import make_utility_engine
 from dazzle_back.db.migrate import migrate
 from dazzle_back.db.schema import SchemaModel, build_schema
 from dazzle_back.kv import make_kv
+from dazzle_back.runtime.auth_setup import build_auth
 from dazzle_back.runtime.boot import Booted, boot
 from dazzle_back.runtime.settings import resolve_database_url
 from dazzle_back.services.entity import EntityService
@@ -40,7 +41,7 @@ async def offline_runtime(project_dir: Path) -> AsyncIterator[Offline]:
         await migrate(engine, schema)
         services = {n: EntityService(booted.spec, schema, engine, et)
                     for n, et in schema.tables.items()}  # fmt: skip
-        auth = Auth(booted.spec, schema, engine, kv, booted.manifest, booted.settings, services)
+        auth = build_auth(booted, schema, engine, kv, services)
         yield Offline(booted, schema, engine, services, auth)
     finally:
         await engine.dispose()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,10 @@ class Settings:
     allow_no_auth: bool = False
     project_root: str = "."
     web_concurrency: int | None = None
+    forwarded_allow_ips: str | None = None  # uvicorn's; "*" means Heroku's router
+    smtp_url: str | None = None
+    email_from: str | None = None
+    base_url: str | None = None  # the app's public address, for emailed links
     problems: tuple[str, ...] = field(default=(), compare=False)  # unparseable values
 
     @property
@@ -98,6 +104,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         allow_no_auth=env.get("DAZZLE_ALLOW_NO_AUTH", "") == "1",
         project_root=env.get("DAZZLE_PROJECT_ROOT") or ".",
         web_concurrency=int(concurrency) if concurrency and concurrency.isdigit() else None,
+        forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or None,
+        smtp_url=env.get("DAZZLE_SMTP_URL") or None,
+        email_from=env.get("DAZZLE_EMAIL_FROM") or None,
+        base_url=(env.get("DAZZLE_BASE_URL") or "").rstrip("/") or None,
         problems=tuple(problems),
     )
 
@@ -154,6 +164,7 @@ def check_settings(settings: Settings, manifest: Manifest | None) -> list[str]:
                 "[auth] enabled = false leaves the app open to anyone: enable auth in "
                 "dazzle.toml, or set DAZZLE_ALLOW_NO_AUTH=1 to accept that"
             )
+    problems += _mail_problems(settings, manifest)
     if settings.file_storage == "s3" and not settings.aws_s3_bucket:
         problems.append("DAZZLE_FILE_STORAGE=s3 needs AWS_S3_BUCKET")
     if manifest is not None:
@@ -161,6 +172,72 @@ def check_settings(settings: Settings, manifest: Manifest | None) -> list[str]:
         if pin:
             problems.append(pin)
     return problems
+
+
+def _mail_problems(settings: Settings, manifest: Manifest | None) -> list[str]:
+    from dazzle_back.mail.smtp import smtp_url_problem
+
+    problems = []
+    if settings.smtp_url:
+        bad = smtp_url_problem(settings.smtp_url)
+        if bad:
+            problems.append(bad)
+    if settings.base_url is not None:
+        parts = urlsplit(settings.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+            problems.append(
+                f"DAZZLE_BASE_URL={settings.base_url!r} must be the app's address, such as "
+                "https://your-app.herokuapp.com"
+            )
+    if settings.production and settings.smtp_url and not settings.base_url:
+        problems.append(
+            "DAZZLE_SMTP_URL is set but DAZZLE_BASE_URL is not: set it to the app's address "
+            "(https://...), which emailed links point to"
+        )
+    explicit_open = manifest is not None and manifest.auth.registration == "open"
+    if settings.production and explicit_open and not (settings.smtp_url and settings.base_url):
+        problems.append(
+            '[auth] registration = "open" confirms new addresses by email: set DAZZLE_SMTP_URL '
+            'and DAZZLE_BASE_URL, or choose registration = "invite" or "closed"'
+        )
+    return problems
+
+
+def registration_mode(manifest: Manifest, production: bool) -> str:
+    """``[auth] registration``; else the published ``allow_registration``; else closed in
+    production and open in development."""
+    config = manifest.auth
+    if config.registration is not None:
+        return config.registration
+    if config.allow_registration is not None:
+        return "open" if config.allow_registration else "closed"
+    return "closed" if production else "open"
+
+
+def master_key(settings: Settings, project_dir: Path) -> bytes:
+    """DAZZLE_SECRET_KEY; outside production, a key generated once into
+    ``.dazzle/secret`` (so sessions survive restarts and workers agree), or a key for this
+    process alone where the project folder is read-only."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = project_dir / ".dazzle" / "secret"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # exclusive: of two workers starting together, one writes and both read it
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+        for _ in range(50):
+            key = path.read_text(encoding="utf-8").strip()
+            if len(key) >= MIN_SECRET_BYTES:
+                return key.encode()
+            time.sleep(0.01)  # the other worker is still writing it
+    except OSError:
+        pass
+    return secrets.token_bytes(48)
 
 
 def version_pin_problem(manifest: Manifest, version: str = __version__) -> str | None:

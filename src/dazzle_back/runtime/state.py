@@ -16,6 +16,7 @@ from dazzle_back.runtime.settings import Settings
 from dazzle_back.services.entity import EntityService
 
 if TYPE_CHECKING:
+    from dazzle_back.api.caller import Caller
     from dazzle_back.auth.service import Auth
 
 
@@ -31,3 +32,4 @@ class Runtime:
     kv: KV
     services: dict[str, EntityService] = field(default_factory=dict)
     auth: Auth | None = None
+    caller: Caller | None = None

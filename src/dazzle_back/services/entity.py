@@ -3,6 +3,13 @@
 A write applies, in order: input validation, defaults, ``auto_add``/``auto_update``,
 reference checks, state-machine guards, invariants, the access decision, then one
 transaction. The API, the UI, demo loading and restore all call these methods.
+
+An update or delete reads the stored row *locked* (``SELECT ... FOR UPDATE`` on
+PostgreSQL; SQLite's write transactions hold the database's write lock from ``BEGIN
+IMMEDIATE``), so every check sees the row as it will be changed: two conflicting moves
+cannot both pass their guards, and two edits that are each fine cannot combine into a row
+that breaks an invariant. A caller may also name the version it last saw (``If-Match``);
+a different stored version is refused with 412 instead of overwritten.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from dazzle_back.errors import (
     Forbidden,
     InvariantViolation,
     NotFound,
+    PreconditionFailed,
     ReferenceViolation,
     RestrictedDelete,
     TransitionError,
@@ -38,9 +46,10 @@ from dazzle_back.errors import (
 )
 from dazzle_back.services import integrity
 from dazzle_back.services.coerce import Invalid, coerce_value, parse_money, server_owned
+from dazzle_back.services.guards import AfterCommit, WriteGuard
 from dazzle_back.services.listing import ListQuery, filter_clauses, search_fields
 from dazzle_back.services.principal import Principal
-from dazzle_back.services.records import build_record, record_select, ref_ids
+from dazzle_back.services.records import build_record, etag, record_select, ref_ids
 from dazzle_back.services.transitions import blocker
 
 
@@ -80,6 +89,9 @@ class EntityService:
         self.never_null = frozenset(
             f.name for f in self.entity.fields if f.required or f.pk or f.auto_add or f.auto_update
         )
+        self.ref_pks = {name: schema.tables[t].pk for name, t in et.refs.items()}
+        self.guards: list[WriteGuard] = []
+        self._lock_rows = engine.dialect.name == "postgresql"
         self._referrers = [
             (other, col.name)
             for other in schema.tables.values()
@@ -89,6 +101,13 @@ class EntityService:
         ]
 
     # -- helpers ------------------------------------------------------------------------
+
+    def add_guard(self, guard: WriteGuard) -> None:
+        self.guards.append(guard)
+
+    def etag(self, record: Mapping[str, Any]) -> str:
+        """The record's version (an HTTP entity tag, quoted)."""
+        return etag(self.et, record, self.ref_pks)
 
     @property
     def pk_field(self) -> Field | None:
@@ -256,9 +275,7 @@ class EntityService:
             wanted.update(ids)
         for target_name, (names, wanted) in by_target.items():
             target = self.schema.tables[target_name]
-            access = self._target_access.get(target_name)
-            if access is None:
-                access = self._target_access[target_name] = AccessCompiler(self.schema, target)
+            access = self._target(target_name)
             if access.rules.decide("read", principal).never:
                 continue
             stmt = self._by_ids.get(target_name)
@@ -390,7 +407,11 @@ class EntityService:
         if errors:
             raise ValidationFailed.fields(errors)
 
-    async def _check_refs(self, conn: AsyncConnection, values: Mapping[str, Any]) -> None:
+    async def _check_refs(
+        self, conn: AsyncConnection, values: Mapping[str, Any], principal: Principal
+    ) -> None:
+        """Every ref must name a record the caller may read: one they may not read is
+        refused exactly like one that does not exist, so refs are no way to probe."""
         errors = []
         for name, target_name in self.et.refs.items():
             value = values.get(name)
@@ -403,11 +424,11 @@ class EntityService:
             except Invalid:
                 errors.append({"field": name, "message": f"'{value}' is not a valid id"})
                 continue
-            found = (
-                await conn.execute(
-                    select(target.table.c[target.pk]).where(target.table.c[target.pk] == key)
-                )
-            ).first()
+            stmt = select(target.table.c[target.pk]).where(target.table.c[target.pk] == key)
+            readable = self._target(target_name).clause("read", principal)
+            if readable is not None:
+                stmt = stmt.where(readable)
+            found = (await conn.execute(stmt)).first()
             if found is None:
                 errors.append(
                     {"field": name, "message": f"no {target.entity.title} with id {value}"}
@@ -415,6 +436,13 @@ class EntityService:
         if errors:
             detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
             raise ReferenceViolation(detail, errors=errors)
+
+    def _target(self, target_name: str) -> AccessCompiler:
+        access = self._target_access.get(target_name)
+        if access is None:
+            target = self.schema.tables[target_name]
+            access = self._target_access[target_name] = AccessCompiler(self.schema, target)
+        return access
 
     def _check_transition(
         self,
@@ -490,9 +518,12 @@ class EntityService:
         view = self._record_view(values)
         self._check_invariants(view, ctx)
         pk = values.get(self.et.pk)
+        later: list[AfterCommit] = []
         try:
             async with self.writer.begin() as conn:
-                await self._check_refs(conn, values)
+                for guard in self.guards:
+                    later.append(await guard.before_create(conn, values, principal))
+                await self._check_refs(conn, values, principal)
                 await conn.execute(self.et.table.insert().values(**_columns(self.et, values)))
                 # the rule is checked against the submitted record as stored, in SQL, inside
                 # the transaction: a refusal rolls the insert back
@@ -503,19 +534,30 @@ class EntityService:
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
         self.version += 1
+        await _run(later)
         return record
 
     async def update(
-        self, raw_id: Any, payload: Mapping[str, Any], principal: Principal
+        self,
+        raw_id: Any,
+        payload: Mapping[str, Any],
+        principal: Principal,
+        *,
+        if_match: tuple[str, ...] | None = None,
     ) -> dict[str, Any]:
+        """Change a record. ``if_match``: the versions (entity tags) the caller accepts to
+        change; any other stored version is refused with 412 (``*`` accepts any)."""
         pk = self.parse_id(raw_id)
         if self.access.rules.decide("update", principal).never:
             self._deny(principal, f"you may not change {self.entity.title} records")
         ctx = self.eval_context(principal)
         values = self._coerce(payload, creating=False)
+        later: list[AfterCommit] = []
         try:
             async with self.writer.begin() as conn:
-                old = await self._load_for_write(conn, pk, principal, "update")
+                old = await self._load_for_write(conn, pk, principal, "update", if_match)
+                for guard in self.guards:
+                    later.append(await guard.before_update(conn, old, values, principal))
                 old_view = self._record_view(old)
                 for f in self.entity.fields:
                     if f.auto_update:
@@ -530,7 +572,7 @@ class EntityService:
                 changed_refs = {
                     k: v for k, v in values.items() if k in self.et.refs and v != old.get(k)
                 }
-                await self._check_refs(conn, changed_refs)
+                await self._check_refs(conn, changed_refs, principal)
                 if values:
                     await conn.execute(
                         self.et.table.update()
@@ -542,37 +584,60 @@ class EntityService:
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
         self.version += 1
+        await _run(later)
         return record
 
-    async def delete(self, raw_id: Any, principal: Principal) -> None:
+    async def delete(
+        self, raw_id: Any, principal: Principal, *, if_match: tuple[str, ...] | None = None
+    ) -> None:
         pk = self.parse_id(raw_id)
         if self.access.rules.decide("delete", principal).never:
             self._deny(principal, f"you may not delete {self.entity.title} records")
+        later: list[AfterCommit] = []
         try:
             async with self.writer.begin() as conn:
-                await self._load_for_write(conn, pk, principal, "delete")
+                old = await self._load_for_write(conn, pk, principal, "delete", if_match)
+                for guard in self.guards:
+                    later.append(await guard.before_delete(conn, old, principal))
                 await self._check_referrers(conn, pk)
                 await conn.execute(self.et.table.delete().where(self.et.table.c[self.et.pk] == pk))
         except IntegrityError as exc:
             raise integrity.translate(self.et, exc) from None
         self.version += 1
+        await _run(later)
 
     async def _load_for_write(
-        self, conn: AsyncConnection, pk: Any, principal: Principal, op: str
+        self,
+        conn: AsyncConnection,
+        pk: Any,
+        principal: Principal,
+        op: str,
+        if_match: tuple[str, ...] | None = None,
     ) -> dict[str, Any]:
-        """The stored row: not readable -> 404, readable but not permitted -> 403."""
+        """The stored row, locked until the transaction ends: not readable -> 404, readable
+        but not permitted -> 403, not the version the caller named -> 412."""
         t = self.et.table
         stmt = select(t).where(t.c[self.et.pk] == pk)
         visible = self._visible(principal)
         if visible is not None:
             stmt = stmt.where(visible)
+        if self._lock_rows:
+            stmt = stmt.with_for_update(of=t)
         row = (await conn.execute(stmt)).mappings().first()
         if row is None:
             raise NotFound(f"no {self.entity.title} with id {pk}")
         if not await self._allowed(conn, op, pk, principal):
             verb = "change" if op == "update" else "delete"
             self._deny(principal, f"you may not {verb} this {self.entity.title}")
-        return dict(row)
+        old = dict(row)
+        if if_match is not None and "*" not in if_match:
+            current = self.etag(old)
+            if current not in if_match:
+                raise PreconditionFailed(
+                    f"this {self.entity.title} was changed by someone else since you read it",
+                    extra={"etag": current},
+                )
+        return old
 
     async def _check_referrers(self, conn: AsyncConnection, pk: Any) -> None:
         users = []
@@ -589,6 +654,12 @@ class EntityService:
                 f"this {self.entity.title} is still referenced by " + ", ".join(users),
                 extra={"referenced_by": users},
             )
+
+
+async def _run(actions: list[AfterCommit]) -> None:
+    for action in actions:
+        if action is not None:
+            await action()
 
 
 _INT_TYPE = __import__("dazzle.ir.entity", fromlist=["FieldType"]).FieldType(FieldKind.INT)

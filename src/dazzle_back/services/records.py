@@ -6,6 +6,7 @@ aggregates (``count(Child)``, ``sum(Child.f)``) arrive computed by SQL in the sa
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Select, select
 
 from dazzle.expr.evaluate import EvalContext, EvalError, aggregate_key, evaluate
@@ -124,6 +126,26 @@ def build_record(
             record[name] = value
             scope[name] = value
     return record
+
+
+def etag(et: EntityTable, record: Mapping[str, Any], ref_pks: Mapping[str, str]) -> str:
+    """The version of a stored record, as an HTTP entity tag: a hash of its stored values
+    (a ref counts by the id it holds, expanded or not). The same for a raw row and for the
+    record built from it, so a client's ``If-Match`` can be checked against the row locked
+    for the update. Equal content means equal tags: an edit that changed nothing back and
+    forth loses nobody's work."""
+    plan = record_plan(et)
+    values: list[Any] = []
+    for name in plan.plain:
+        value = record.get(name)
+        if isinstance(value, Mapping):  # an expanded ref
+            value = value.get(ref_pks.get(name, "id"))
+        values.append(value)
+    for _name, minor_col, cur_col, default_cur in plan.money:
+        values.append(record.get(minor_col))
+        values.append(record.get(cur_col) or default_cur)
+    raw = orjson.dumps(values, default=str, option=orjson.OPT_SORT_KEYS)
+    return '"' + hashlib.blake2b(raw, digest_size=12).hexdigest() + '"'
 
 
 def record_json(record: Mapping[str, Any]) -> dict[str, Any]:
