@@ -19,7 +19,7 @@ from starlette.responses import Response
 from dazzle.expr.nodes import Var
 from dazzle.ir.entity import Entity, Field, FieldKind
 from dazzle.ir.surface import PersonaVariant, Surface
-from dazzle_back.errors import DomainError, Forbidden, NotFound
+from dazzle_back.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from dazzle_back.services.coerce import server_owned
 from dazzle_back.services.entity import EntityService, default_value
 from dazzle_back.services.principal import Principal
@@ -283,13 +283,23 @@ async def form_view(
         payload = form_values(
             service, form, names, service.flatten(record) if record is not None else None
         )
+        seen = form.get("_version")
         try:
             if record is None:
                 saved = await service.create(payload, who)
                 notice = "created"
             else:
-                saved = await service.update(raw_id, payload, who)
+                # the version the form showed: a save over someone else's is refused
+                version = (seen,) if isinstance(seen, str) and seen else None
+                saved = await service.update(raw_id, payload, who, if_match=version)
                 notice = "updated"
+        except PreconditionFailed:
+            assert record is not None
+            mine: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+            return await _render(
+                ui, request, ep, surface, who, entity, mine, {}, "", record, variant,
+                status=412, conflict=True,
+            )  # fmt: skip
         except DomainError as exc:
             if exc.status in (401, 403, 404):
                 raise
@@ -311,6 +321,7 @@ async def form_view(
                 record,
                 variant,
                 status=exc.status,
+                version=seen if isinstance(seen, str) else None,
             )
         pk = saved[service.et.pk]
         return ui.redirect(request, f"/app/{ep.slug}/{pk}?notice={notice}")
@@ -338,11 +349,19 @@ async def _render(
     variant: PersonaVariant | None,
     *,
     status: int = 200,
+    conflict: bool = False,
+    version: str | None = None,
 ) -> Response:
+    """The form page. ``version``: the record version the form is based on (kept across a
+    failed save, so a change made meanwhile is still noticed); after a conflict, the
+    current one, so saving again replaces it deliberately."""
     sections, _ = await build_form(
         ui, ep, surface, who, values=values, errors=errors, record=record
     )
-    pk = record[ui.rt.services[ep.entity].et.pk] if record is not None else None
+    service = ui.rt.services[ep.entity]
+    pk = record[service.et.pk] if record is not None else None
+    if record is not None and (version is None or conflict):
+        version = service.etag(record)
     context = {
         "title": surface.title,
         "entity_title": entity.title,
@@ -354,5 +373,7 @@ async def _render(
         "cancel_url": f"/app/{ep.slug}/{pk}" if pk is not None else f"/app/{ep.slug}",
         "submit_label": "Save changes" if record is not None else f"Create {entity.title}",
         "back_url": f"/app/{ep.slug}",
+        "version": version if record is not None else None,
+        "conflict": conflict,
     }
     return ui.render(request, "form.html", context, who, status=status)

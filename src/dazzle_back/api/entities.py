@@ -2,6 +2,10 @@
 
 ``GET/POST /tasks``, ``GET/PUT/PATCH/DELETE /tasks/{id}``. Handlers only translate HTTP to
 service calls; every rule lives in the service.
+
+Every record carries its version as an ``ETag``; ``If-Match`` on PUT, PATCH and DELETE
+makes the write conditional (412 when someone else changed the record meanwhile), and
+``If-None-Match`` on GET answers 304 when the client's copy is current.
 """
 
 from __future__ import annotations
@@ -39,6 +43,24 @@ def entity_path(name: str) -> str:
     return f"/api/{p}" if p in RESERVED else f"/{p}"
 
 
+def if_match(request: Request) -> tuple[str, ...] | None:
+    """The versions an ``If-Match`` header accepts (strong tags only, as RFC 9110 says:
+    a weak tag never matches), or None without the header."""
+    raw = request.headers.get("if-match")
+    if raw is None:
+        return None
+    tags = tuple(t.strip() for t in raw.split(",") if t.strip())
+    return tuple(t for t in tags if t == "*" or (t.startswith('"') and t.endswith('"')))
+
+
+def _fresh(request: Request, tag: str) -> bool:
+    raw = request.headers.get("if-none-match")
+    if raw is None:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in raw.split(",")}
+    return "*" in tags or tag in tags
+
+
 def _expand(request: Request) -> bool:
     return request.query_params.get("expand", "true").lower() not in ("false", "0", "no")
 
@@ -68,22 +90,29 @@ def _mount(
             }
         )
 
+    def versioned(record: dict[str, Any], status: int = 200) -> Response:
+        return JSON(record_json(record), status_code=status, headers={"ETag": service.etag(record)})
+
     async def create_record(request: Request) -> Response:
         who = await principal(request)
-        record = await service.create(await read_body(request), who)
-        return JSON(record_json(record), status_code=201)
+        return versioned(await service.create(await read_body(request), who), 201)
 
     async def get_record(request: Request, id: str) -> Response:
         who = await principal(request)
-        return JSON(record_json(await service.get(id, who, expand=_expand(request))))
+        record = await service.get(id, who, expand=_expand(request))
+        tag = service.etag(record)
+        if _fresh(request, tag):
+            return Response(status_code=304, headers={"ETag": tag})
+        return JSON(record_json(record), headers={"ETag": tag})
 
     async def update_record(request: Request, id: str) -> Response:
         who = await principal(request)
-        return JSON(record_json(await service.update(id, await read_body(request), who)))
+        body = await read_body(request)
+        return versioned(await service.update(id, body, who, if_match=if_match(request)))
 
     async def delete_record(request: Request, id: str) -> Response:
         who = await principal(request)
-        await service.delete(id, who)
+        await service.delete(id, who, if_match=if_match(request))
         return JSON({"deleted": True})
 
     tag = service.entity.name
