@@ -110,3 +110,8 @@ class PayloadTooLarge(DomainError):
 class Unavailable(DomainError):
     type = "unavailable"
     status = 503
+
+
+class SharedStateUnavailable(Unavailable):
+    """Redis did not answer (down, restarting, frozen): the request may succeed once it is
+    back, so it is a 503 to retry, never a 500."""

@@ -139,8 +139,11 @@ def mount_aliases(app: FastAPI, ui: UI) -> None:
             continue
 
         async def alias(request: Request, target: str = target) -> Response:
-            if ui.auth_enabled and not (await ui.who(request)).authenticated:
-                return ui.login_redirect(request)
+            try:
+                if ui.auth_enabled and not (await ui.who(request)).authenticated:
+                    return ui.login_redirect(request)
+            except Exception as exc:  # sessions unreachable: the same page as everywhere
+                return await error_page(ui, request, exc)
             return RedirectResponse(target, status_code=302)
 
         app.router.routes.append(Route(path, alias, methods=["GET"]))
@@ -213,7 +216,9 @@ async def error_page(ui: UI, request: Request, exc: Exception) -> Response:
         detail = str(json.loads(bytes(answer.body)).get("detail") or "")
     except ValueError:
         detail = ""
-    if status >= 500:
+    if status == 503:  # a dependency is down or the server is busy: it will pass
+        detail = "The service is briefly unavailable. Please try again in a moment."
+    elif status >= 500:
         detail = "The problem has been logged. Please try again in a moment."
     headers = {k: v for k, v in answer.headers.items() if k.lower() == "retry-after"}
     if is_htmx(request):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from dazzle.manifest import load_manifest
+from dazzle_back.db.engine import postgres_timeouts
 from dazzle_back.kv.memory import MemoryKV
 from dazzle_back.kv.redis import RedisKV
 from dazzle_back.runtime.app_factory import create_app
@@ -102,6 +103,19 @@ def test_unparseable_values_are_problems_not_crashes(tmp_path: Path) -> None:
     assert any("DAZZLE_DB_POOL_TIMEOUT" in p for p in problems)
     assert any("DAZZLE_ENV='prod'" in p for p in problems)
     assert any("scheme 'mysql'" in p for p in problems)
+
+
+def test_statement_timeout_setting_and_driver_bounds() -> None:
+    assert load_settings({}).db_statement_timeout == 30
+    assert load_settings({"DAZZLE_DB_STATEMENT_TIMEOUT": "2.5"}).db_statement_timeout == 2.5
+    for raw in ("soon", "0", "-3", "inf", "100000"):
+        problems = check_settings(load_settings({"DAZZLE_DB_STATEMENT_TIMEOUT": raw}), None)
+        assert any(p.startswith("DAZZLE_DB_STATEMENT_TIMEOUT=") for p in problems), raw
+    # the server cancels at the timeout; the driver gives up a second later, connects too
+    short = postgres_timeouts(2)
+    assert short["server_settings"] == {"statement_timeout": "2000"}
+    assert short["command_timeout"] == 3 and short["timeout"] == 3
+    assert postgres_timeouts(30)["timeout"] == 5  # a connect never waits longer
 
 
 def test_version_pin_mismatch(tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dazzle_back.errors import DomainError
+from dazzle_back.db import faults
+from dazzle_back.errors import DomainError, SharedStateUnavailable
 
 log = structlog.get_logger("dazzle")
 
@@ -44,6 +45,18 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
+def _fault_line(exc: BaseException) -> str:
+    """The driver's own error class and first line, for the operator's log (SQLAlchemy and
+    our wrappers raise it as the cause of their own; a timeout has no message)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    if isinstance(cause.__cause__, Exception):
+        cause = cause.__cause__
+    text = str(cause).splitlines()[0][:200] if str(cause) else ""
+    if not text and isinstance(cause, TimeoutError):
+        text = "no answer in time"
+    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
+
+
 async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return error_response(exc.status, exc.payload(), exc.headers)
@@ -61,12 +74,28 @@ async def pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
 async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "database_unavailable",
-        error=str(exc).splitlines()[0][:200],
+        error=_fault_line(exc),
+        path=request.url.path,
         request_id=_request_id(request),
     )
     return error_response(
         503,
         {"detail": "the database is unavailable; retry shortly", "type": "unavailable"},
+        {"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+async def shared_state_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Redis is down or frozen: sessions, tokens and rate limits cannot be checked."""
+    log.error(
+        "redis_unavailable",
+        error=_fault_line(exc),
+        path=request.url.path,
+        request_id=_request_id(request),
+    )
+    return error_response(
+        503,
+        {"detail": "shared state is unavailable; retry shortly", "type": "unavailable"},
         {"Retry-After": RETRY_AFTER_SECONDS},
     )
 
@@ -102,15 +131,16 @@ async def unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def db_error(request: Request, exc: Exception) -> JSONResponse:
-    """Driver errors: connection failures are 503; anything else is logged as a bug."""
-    if isinstance(exc, OperationalError | InterfaceError) or getattr(
-        exc, "connection_invalidated", False
-    ):
+    """Driver errors: the database down, restarting or too slow is a 503; anything else is
+    logged as a bug."""
+    if faults.is_unavailable(exc):
         return await database_unavailable(request, exc)
     return await unexpected(request, exc)
 
 
+# Most specific first: json_error takes the first match (the app itself goes by the MRO).
 HANDLERS: tuple[tuple[type[Exception], Any], ...] = (
+    (SharedStateUnavailable, shared_state_unavailable),
     (DomainError, domain_error),
     (PoolTimeout, pool_exhausted),
     (DBAPIError, db_error),

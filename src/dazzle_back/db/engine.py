@@ -3,6 +3,12 @@
 The pool holds up to ``DAZZLE_DB_POOL_MAX`` connections per process and never more;
 ``DAZZLE_DB_POOL_MIN`` of them are opened at boot. A request that waits longer than
 ``DAZZLE_DB_POOL_TIMEOUT`` for a connection gets a ``PoolExhausted`` error (503).
+
+On PostgreSQL no request waits on the database without bound: a statement running longer
+than ``DAZZLE_DB_STATEMENT_TIMEOUT`` is cancelled by the server, and since a frozen or
+unreachable server enforces nothing, the driver gives up on its own a moment later
+(``command_timeout``), as it does on a connection attempt (``CONNECT_TIMEOUT``). The pool
+pings a connection before lending it, so a restarted server costs no failed request.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from sqlalchemy.pool import NullPool
 from dazzle_back.db import sqlite_driver
 
 WRITE_OPTION = "dazzle_write"  # execution option marking a transaction that will write
+CONNECT_TIMEOUT = 5.0  # seconds at most for TCP, TLS and authentication
+CLIENT_GRACE = 1.0  # seconds the driver waits past the server's own statement timeout
 
 
 def writer(engine: AsyncEngine) -> AsyncEngine:
@@ -26,7 +34,12 @@ def writer(engine: AsyncEngine) -> AsyncEngine:
 
 
 def make_engine(
-    url: str, *, pool_min: int = 2, pool_max: int = 10, pool_timeout: float = 5.0
+    url: str,
+    *,
+    pool_min: int = 2,
+    pool_max: int = 10,
+    pool_timeout: float = 5.0,
+    statement_timeout: float = 30.0,
 ) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
@@ -43,11 +56,24 @@ def make_engine(
             pool_timeout=pool_timeout,
             pool_pre_ping=True,
             pool_recycle=1800,
+            connect_args=postgres_timeouts(statement_timeout),
         )
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_pragmas(engine, read_transactions=False)
     return engine
+
+
+def postgres_timeouts(statement_timeout: float) -> dict[str, Any]:
+    """asyncpg's connect arguments bounding every wait: the server cancels a statement after
+    ``statement_timeout`` seconds; the driver abandons a statement (SQLAlchemy then discards
+    the connection) a second later, and a connection attempt as soon (5 s at most)."""
+    client_limit = statement_timeout + CLIENT_GRACE
+    return {
+        "timeout": min(CONNECT_TIMEOUT, client_limit),
+        "command_timeout": client_limit,
+        "server_settings": {"statement_timeout": str(max(1, round(statement_timeout * 1000)))},
+    }
 
 
 def make_utility_engine(url: str) -> AsyncEngine:

@@ -1,19 +1,73 @@
 """Redis-backed shared state. ``rediss://`` URLs are accepted with self-signed certificates
-(Heroku Redis presents one), which is what ``ssl_cert_reqs=None`` does."""
+(Heroku Redis presents one), which is what ``ssl_cert_reqs=None`` does.
+
+Faults are bounded: every socket operation times out after ``SOCKET_TIMEOUT`` seconds (a
+frozen Redis never hangs a request), a command that fails on a dead connection (Redis was
+restarted) is sent once more on a fresh one, and whatever still fails is raised as
+:class:`SharedStateUnavailable`, which the HTTP layer answers with 503 and ``Retry-After``.
+redis-py's default policy (ten retries with backoff, each waiting for its own timeout)
+would hold a request for up to a minute when Redis is frozen.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from dazzle_back.errors import SharedStateUnavailable
+
+SOCKET_TIMEOUT = 2.0  # seconds for a connect, a send or a reply; Redis answers in well under 1 ms
+HEALTH_CHECK_SECONDS = 30  # an idle pooled connection is pinged before it is used again
+# down, restarting, loading its data, frozen, or a replica after a failover
+FAULTS = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OSError)
+C = TypeVar("C", bound=type)
 
 
+def _faults_unavailable(cls: C) -> C:
+    """Every public coroutine method but ``ping`` and ``close`` raises
+    :class:`SharedStateUnavailable` when Redis cannot answer."""
+
+    def guard(name: str, method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        @functools.wraps(method)
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await method(*args, **kwargs)
+            except FAULTS as exc:
+                raise SharedStateUnavailable(f"Redis did not answer {name}") from exc
+
+        return call
+
+    for name, member in list(vars(cls).items()):
+        public = not name.startswith("_") and name not in ("ping", "close")
+        if public and inspect.iscoroutinefunction(member):
+            setattr(cls, name, guard(name, member))
+    return cls
+
+
+@_faults_unavailable
 class RedisKV:
     def __init__(self, url: str) -> None:
         extra: dict[str, object] = {}
         if url.startswith("rediss://"):
             extra["ssl_cert_reqs"] = None
         self._client = aioredis.from_url(
-            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30, **extra
+            url,
+            socket_timeout=SOCKET_TIMEOUT,
+            socket_connect_timeout=SOCKET_TIMEOUT,
+            health_check_interval=HEALTH_CHECK_SECONDS,
+            # once more, at once, on a fresh connection, for a connection error only: a
+            # timeout means Redis is frozen or overloaded, and waiting twice helps nobody
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+            **extra,
         )
 
     async def get(self, key: str) -> bytes | None:

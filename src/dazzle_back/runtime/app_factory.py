@@ -77,7 +77,11 @@ def create_app(
     url = resolve_database_url(s, booted.manifest, booted.project_dir)
     schema = build_schema(booted.spec)
     engine = make_engine(
-        url, pool_min=s.db_pool_min, pool_max=s.db_pool_max, pool_timeout=s.db_pool_timeout
+        url,
+        pool_min=s.db_pool_min,
+        pool_max=s.db_pool_max,
+        pool_timeout=s.db_pool_timeout,
+        statement_timeout=s.db_statement_timeout,
     )
     runtime = Runtime(
         project_dir=booted.project_dir,

@@ -20,6 +20,7 @@ from dazzle.manifest import Manifest
 
 ENVIRONMENTS = ("development", "test", "production")
 MIN_SECRET_BYTES = 32
+MAX_STATEMENT_TIMEOUT = 86400.0  # PostgreSQL refuses more than ~24 days; a day is "never"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Settings:
     db_pool_min: int = 2
     db_pool_max: int = 10
     db_pool_timeout: float = 5.0
+    db_statement_timeout: float = 30.0
     file_storage: str = "local"
     aws_s3_bucket: str | None = None
     aws_region: str | None = None
@@ -97,6 +99,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         db_pool_min=_int(env, "DAZZLE_DB_POOL_MIN", 2, problems),
         db_pool_max=_int(env, "DAZZLE_DB_POOL_MAX", 10, problems),
         db_pool_timeout=_float(env, "DAZZLE_DB_POOL_TIMEOUT", 5.0, problems),
+        db_statement_timeout=_float(env, "DAZZLE_DB_STATEMENT_TIMEOUT", 30.0, problems),
         file_storage=storage,
         aws_s3_bucket=env.get("AWS_S3_BUCKET") or None,
         aws_region=env.get("AWS_REGION") or None,
@@ -136,6 +139,11 @@ def check_settings(settings: Settings, manifest: Manifest | None) -> list[str]:
         problems.append(
             f"DAZZLE_DB_POOL_MAX={settings.db_pool_max} is below "
             f"DAZZLE_DB_POOL_MIN={settings.db_pool_min}: raise the maximum or lower the minimum"
+        )
+    if settings.db_statement_timeout > MAX_STATEMENT_TIMEOUT:
+        problems.append(
+            f"DAZZLE_DB_STATEMENT_TIMEOUT={settings.db_statement_timeout:g} is more than a day: "
+            "set it in seconds, e.g. 30"
         )
     url = settings.database_url or (manifest_database_url(manifest) if manifest else None)
     if url is not None:
