@@ -5,6 +5,7 @@ changing, and signing in from a form post."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -258,3 +259,31 @@ def test_persona_variant_shapes_the_list(database_url: str) -> None:
         as_member = client.get("/app/task", headers=member).text
         assert "View your assigned and created tasks" in as_member
         assert ">Create Task<" not in as_member
+
+
+def test_an_edit_over_someone_elses_save_is_caught(shop: TestClient) -> None:
+    """Two people open the same edit form; the second to save is told, keeps their input,
+    and saving again replaces the other's change on purpose."""
+    made = product(shop)
+    url = f"/app/product/{made['id']}/edit"
+    form = shop.get(url).text
+    version = re.search(r'name="_version" value="([^"]+)"', form)
+    assert version is not None
+    token = csrf(shop, url)
+    # unchanged, the form's version saves (the page escapes the quotes of the tag)
+    same = {"csrf_token": token, "_version": html.unescape(version.group(1)), "name": "Atlas",
+            "category": "BOOKS"}  # fmt: skip
+    assert shop.post(url, data=same, follow_redirects=False).status_code == 303
+    assert shop.patch(f"/products/{made['id']}", json={"name": "Theirs"}).status_code == 200
+    mine = {**same, "name": "Mine", "category": "TOYS"}
+    r = shop.post(url, data=mine, follow_redirects=False)
+    assert r.status_code == 412 and "Someone else changed this product" in r.text
+    assert re.search(r'id="f-name"[^>]*value="Mine"', r.text)  # the user's input is kept
+    assert shop.get(f"/products/{made['id']}").json()["name"] == "Theirs"  # nothing saved
+    fresh = re.search(r'name="_version" value="([^"]+)"', r.text)
+    assert fresh is not None and fresh.group(1) != version.group(1)
+    again = shop.post(url, data={**mine, "_version": html.unescape(fresh.group(1))},
+                      follow_redirects=False)  # fmt: skip
+    assert again.status_code == 303
+    stored = shop.get(f"/products/{made['id']}").json()
+    assert (stored["name"], stored["category"]["code"]) == ("Mine", "TOYS")

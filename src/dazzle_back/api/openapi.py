@@ -172,9 +172,21 @@ _ERROR_TEXT = {
     403: "not permitted",
     404: "not found",
     409: "conflict (unique value taken, or still referenced)",
+    412: "the record changed since the version named in If-Match",
+    413: "the body is too large",
     422: "invalid input",
     503: "busy or a dependency is down",
 }
+_ETAG = {"ETag": {"description": "the record's version", "schema": {"type": "string"}}}
+
+
+def _header(name: str, text: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "schema": {"type": "string"},
+            "description": text}  # fmt: skip
+
+
+_IF_MATCH = _header("If-Match", "only change the record if it is still at this version (ETag)")
+_IF_NONE_MATCH = _header("If-None-Match", "answer 304 if the record is still at this version")
 
 
 def entity_paths(e: Entity) -> dict[str, Any]:
@@ -217,7 +229,7 @@ def entity_paths(e: Entity) -> dict[str, Any]:
         },
     }
     update_body = {"required": True, "content": _json(f"{e.name}Update")}
-    one = {"200": {"description": e.title, "content": _json(e.name)}}
+    one = {"200": {"description": e.title, "content": _json(e.name), "headers": _ETAG}}
     return {
         base: {
             "get": {
@@ -236,8 +248,8 @@ def entity_paths(e: Entity) -> dict[str, Any]:
                 "operationId": f"create_{e.name}",
                 "requestBody": body,
                 "responses": {
-                    "201": {"description": "created", "content": _json(e.name)},
-                    **_errors(409, 422, 503),
+                    "201": {"description": "created", "content": _json(e.name), "headers": _ETAG},
+                    **_errors(409, 413, 422, 503),
                 },
             },
         },
@@ -247,26 +259,30 @@ def entity_paths(e: Entity) -> dict[str, Any]:
                 "tags": tag,
                 "summary": f"Get {e.title}",
                 "operationId": f"get_{e.name}",
-                "responses": {**one, **_errors(404, 503)},
+                "parameters": [_IF_NONE_MATCH],
+                "responses": {**one, "304": {"description": "not modified"}, **_errors(404, 503)},
             },
             "put": {
                 "tags": tag,
                 "summary": f"Update {e.title}",
                 "operationId": f"put_{e.name}",
+                "parameters": [_IF_MATCH],
                 "requestBody": update_body,
-                "responses": {**one, **_errors(404, 409, 422, 503)},
+                "responses": {**one, **_errors(404, 409, 412, 413, 422, 503)},
             },
             "patch": {
                 "tags": tag,
                 "summary": f"Update {e.title} (partial)",
                 "operationId": f"patch_{e.name}",
+                "parameters": [_IF_MATCH],
                 "requestBody": update_body,
-                "responses": {**one, **_errors(404, 409, 422, 503)},
+                "responses": {**one, **_errors(404, 409, 412, 413, 422, 503)},
             },
             "delete": {
                 "tags": tag,
                 "summary": f"Delete {e.title}",
                 "operationId": f"delete_{e.name}",
+                "parameters": [_IF_MATCH],
                 "responses": {
                     "200": {
                         "description": "deleted",
@@ -279,7 +295,7 @@ def entity_paths(e: Entity) -> dict[str, Any]:
                             }
                         },
                     },
-                    **_errors(404, 409, 503),
+                    **_errors(404, 409, 412, 503),
                 },
             },
         },
