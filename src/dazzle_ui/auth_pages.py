@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dazzle_back.api.bodies import read_form
 from dazzle_back.auth.service import Auth
 from dazzle_back.errors import DomainError, NotFound, RateLimited
 from dazzle_back.services.principal import Principal
@@ -30,7 +31,7 @@ def safe_next(value: Any) -> str:
 
 
 async def _form(request: Request, ui: UI) -> dict[str, str]:
-    form = await request.form()
+    form = await read_form(request)
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     assert ui.rt.auth is not None
     # every form, signed in or not, carries the token (no login CSRF)

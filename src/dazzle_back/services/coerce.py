@@ -6,7 +6,6 @@ client always learns every mistake of a payload at once.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -17,6 +16,8 @@ from typing import Any
 
 from dazzle.diagnostics import did_you_mean
 from dazzle.ir.entity import Entity, Field, FieldKind
+from dazzle_back.services.json_input import InvalidJSON, document_problems, parse_json
+from dazzle_back.services.text import text_problem
 
 MISSING = object()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -98,14 +99,25 @@ def coerce_value(f: Field, value: Any) -> Any:
             value = value.get("id", value.get("pk"))
             if value is None:
                 raise Invalid("expected an id")
+        if isinstance(value, str):
+            check_text(value)
         return value
     raise Invalid(f"cannot set a {k.value} field")
+
+
+def check_text(text: str) -> str:
+    """``text`` if it may be stored (see :mod:`dazzle_back.services.text`), else
+    :class:`Invalid`."""
+    problem = text_problem(text)
+    if problem is not None:
+        raise Invalid(problem)
+    return text
 
 
 def _text(f: Field, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise Invalid("expected text")
-    text = str(value) if not isinstance(value, str) else value
+    text = check_text(str(value) if not isinstance(value, str) else value)
     k = f.type.kind
     if f.type.max_length is not None and len(text) > f.type.max_length:
         raise Invalid(f"is {len(text)} characters long; the maximum is {f.type.max_length}")
@@ -238,11 +250,20 @@ def _uuid(value: Any) -> uuid.UUID:
 
 
 def _json(value: Any) -> Any:
+    """A JSON value; text (from a form) is parsed when it is a JSON document. Text that
+    opens an object or array must be one; other text that is not JSON stays a string."""
     if isinstance(value, str):
+        check_text(value)
         try:
-            return json.loads(value)
-        except ValueError:
+            value = parse_json(value)
+        except InvalidJSON as exc:
+            if value.lstrip().startswith(("{", "[")):
+                raise Invalid(str(exc)) from None
             return value  # a plain string is valid JSON content too
+    problems = document_problems(value)
+    if problems:
+        path, message = problems[0]
+        raise Invalid(f"{message} (at {path})" if path else message)
     return value
 
 
