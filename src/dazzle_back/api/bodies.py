@@ -1,8 +1,8 @@
 """Reading request bodies: JSON objects or HTML forms.
 
-Within a size limit, every key and string of a body must pass the text rule, so a value
-the database cannot hold is a ``validation_error`` naming the field, whatever the route
-does with it next.
+The size is bounded before any of this runs (:mod:`dazzle_back.runtime.body_limit`). Here
+every key and string of a body must pass the text rule, so a value the database cannot
+hold is a ``validation_error`` naming the field, whatever the route does with it next.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from dazzle_back.errors import PayloadTooLarge, ValidationFailed
+from dazzle_back.errors import ValidationFailed
+from dazzle_back.runtime.body_limit import STATE_KEY as BODY_LIMIT_KEY
 from dazzle_back.services.json_input import InvalidJSON, document_problems, parse_json
 from dazzle_back.services.text import printable, text_problem
 
@@ -21,8 +22,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # of it is written to disk, and the field count bounds the parser's work. Upload routes
 # read their own bodies with their own limits.
 MAX_FORM_FIELDS = 1000
-MAX_BODY_BYTES = 1024 * 1024  # JSON and form bodies; file uploads have their own limit
 MAX_FORM_FILES = 0
+DEFAULT_PART_BYTES = 1024 * 1024  # Starlette's, for a request that passed no body limit
 
 
 async def read_body(request: Request) -> dict[str, Any]:
@@ -30,14 +31,7 @@ async def read_body(request: Request) -> dict[str, Any]:
     if content_type in FORM_TYPES:
         form = await read_form(request)
         return {k: v for k, v in form.items() if isinstance(v, str)}
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
+    raw = await request.body()
     if not raw.strip():
         return {}
     try:
@@ -60,7 +54,7 @@ async def read_body(request: Request) -> dict[str, Any]:
 async def read_form(request: Request) -> FormData:
     """The posted form, its names and values checked by the text rule."""
     form = await request.form(
-        max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_BODY_BYTES
+        max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS, max_part_size=max_part_bytes(request)
     )
     errors = []
     for key, value in form.multi_items():
@@ -72,3 +66,10 @@ async def read_form(request: Request) -> FormData:
     if errors:
         raise ValidationFailed.fields(errors)
     return form
+
+
+def max_part_bytes(request: Request) -> int:
+    """One form field may be as large as this request's body may be (Starlette's default
+    would refuse a long text at 1 MiB where a larger body is allowed)."""
+    limit = request.scope.get("state", {}).get(BODY_LIMIT_KEY)
+    return limit if isinstance(limit, int) else DEFAULT_PART_BYTES

@@ -36,6 +36,7 @@ from dazzle_back.db.migrate import LossyMigrationError, migrate
 from dazzle_back.db.schema import SchemaModel, build_schema
 from dazzle_back.errors import Unauthenticated
 from dazzle_back.kv import make_kv
+from dazzle_back.runtime.body_limit import BodyLimit
 from dazzle_back.runtime.boot import BootError, boot
 from dazzle_back.runtime.logging import configure_logging
 from dazzle_back.runtime.middleware import RequestLog
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(build_entity_router(runtime.services, _principal))
     mount_aliases(app, app.state.ui)
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
+    app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
     app.add_middleware(SecurityHeaders, production=s.production, csrf_cookie=True)
     app.add_middleware(RequestLog, quiet_paths=frozenset({"/health"}))
     return app

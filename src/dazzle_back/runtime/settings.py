@@ -18,6 +18,7 @@ from dazzle.manifest import Manifest
 
 ENVIRONMENTS = ("development", "test", "production")
 MIN_SECRET_BYTES = 32
+DEFAULT_MAX_BODY_KB = 1024  # JSON and form bodies; file uploads will have their own limit
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,16 @@ class Settings:
     allow_no_auth: bool = False
     project_root: str = "."
     web_concurrency: int | None = None
+    max_body_kb: int = DEFAULT_MAX_BODY_KB
     problems: tuple[str, ...] = field(default=(), compare=False)  # unparseable values
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_kb * 1024
 
 
 def _int(env: dict[str, str], key: str, default: int, problems: list[str]) -> int:
@@ -98,6 +104,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         allow_no_auth=env.get("DAZZLE_ALLOW_NO_AUTH", "") == "1",
         project_root=env.get("DAZZLE_PROJECT_ROOT") or ".",
         web_concurrency=int(concurrency) if concurrency and concurrency.isdigit() else None,
+        max_body_kb=_int(env, "DAZZLE_MAX_BODY_KB", DEFAULT_MAX_BODY_KB, problems),
         problems=tuple(problems),
     )
 
@@ -126,6 +133,11 @@ def check_settings(settings: Settings, manifest: Manifest | None) -> list[str]:
         problems.append(
             f"DAZZLE_DB_POOL_MAX={settings.db_pool_max} is below "
             f"DAZZLE_DB_POOL_MIN={settings.db_pool_min}: raise the maximum or lower the minimum"
+        )
+    if settings.max_body_kb < 1:
+        problems.append(
+            f"DAZZLE_MAX_BODY_KB={settings.max_body_kb} must be at least 1 (kibibytes; "
+            f"the default is {DEFAULT_MAX_BODY_KB})"
         )
     url = settings.database_url or (manifest_database_url(manifest) if manifest else None)
     if url is not None:
