@@ -10,6 +10,7 @@ prefix winning.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 import orjson
@@ -77,10 +78,14 @@ class BodyLimit:
 
 
 def _content_length(scope: Scope) -> int | None:
+    """The declared size; any run of 19+ digits counts as too large (int() refuses
+    4,300-digit strings and nothing real needs exabytes)."""
     for key, value in scope.get("headers") or []:
         if key == b"content-length":
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() else None
+            text = value.strip()
+            if not text.isdigit():  # bytes.isdigit: ASCII digits only
+                return None
+            return int(text) if len(text) < 19 else sys.maxsize
     return None
 
 
