@@ -1,5 +1,7 @@
 """REST throughput of the example app: a page of 20 tasks (3 refs expanded each), one
-task, and creating tasks, on SQLite and PostgreSQL, with ``wrk`` (Debian's) as the client.
+task, creating tasks, and updating them (spread over 100 rows, and all on one row, where
+row locks queue the writers), on SQLite and PostgreSQL, with ``wrk`` (Debian's) as the
+client.
 
     python3 -m bench.api [--rows 10000] [--seconds 10] [--workers 2] [--connections 16]
                          [--dialect sqlite|postgresql|both]
@@ -115,6 +117,26 @@ def run(dialect: str, rows: int, seconds: int, workers: int, connections: int) -
                     "  return wrk.format(nil, nil, nil, "
                     '\'{"title": "\' .. title .. \'", "project": "' + project + "\"}')\nend\n"
                 )
+                ids = [
+                    t["id"]
+                    for t in httpx.get(f"{base}/tasks?page_size=100&expand=false").json()["items"]
+                ]
+                patch = tmp / "update.lua"
+                patch.write_text(
+                    'wrk.method = "PATCH"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    "ids = {" + ",".join(f'"{i}"' for i in ids) + "}\ncounter = 0\n"
+                    "request = function()\n  counter = counter + 1\n"
+                    "  local id = ids[(counter % #ids) + 1]\n"
+                    '  return wrk.format(nil, "/tasks/" .. id, nil, '
+                    '\'{"title": "Edited \' .. counter .. \'", "estimate_hours": 3}\')\nend\n'
+                )
+                hot = tmp / "hot.lua"
+                hot.write_text(
+                    'wrk.method = "PATCH"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    "counter = 0\nrequest = function()\n  counter = counter + 1\n"
+                    "  return wrk.format(nil, nil, nil, "
+                    "'{\"title\": \"Hot ' .. counter .. '\"}')\nend\n"
+                )
                 cases = [
                     ("GET /tasks (page 50 of 20, refs expanded)", f"{base}/tasks?page=50", None),
                     (
@@ -124,6 +146,8 @@ def run(dialect: str, rows: int, seconds: int, workers: int, connections: int) -
                     ),
                     ("GET /tasks/{id}", f"{base}/tasks/{one}", None),
                     ("POST /tasks", f"{base}/tasks", body),
+                    ("PATCH /tasks/{id} (100 rows in turn)", f"{base}/tasks/{one}", patch),
+                    ("PATCH /tasks/{id} (one hot row)", f"{base}/tasks/{one}", hot),
                 ]
                 print(
                     f"\n{dialect}: {rows} tasks, {workers} workers, {connections} connections, "

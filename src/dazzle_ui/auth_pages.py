@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dazzle_back.api.bodies import read_form
 from dazzle_back.auth.accounts import Account
 from dazzle_back.auth.service import Auth
 from dazzle_back.errors import DomainError, NotFound, RateLimited
@@ -34,7 +35,7 @@ def safe_next(value: Any) -> str:
 
 
 async def _form(request: Request, ui: UI, who: Principal) -> dict[str, str]:
-    form = await request.form()
+    form = await read_form(request)
     data = {k: v for k, v in form.items() if isinstance(v, str)}
     ui.check_form_csrf(request, who, data)  # every form, signed in or not (no login CSRF)
     return data

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from dazzle.expr.nodes import Var
 from dazzle.ir.entity import Entity, Field, FieldKind
 from dazzle.ir.surface import PersonaVariant, Surface
+from dazzle_back.api.bodies import read_form
 from dazzle_back.errors import DomainError, Forbidden, NotFound, PreconditionFailed
 from dazzle_back.services.coerce import server_owned
 from dazzle_back.services.entity import EntityService, default_value
@@ -277,7 +278,7 @@ async def form_view(
     errors: dict[str, str] = {}
     problem = ""
     if request.method == "POST":
-        form = await request.form()
+        form = await read_form(request)
         ui.check_form_csrf(request, who, dict(form))
         _, names = await build_form(ui, ep, surface, who, values={}, errors={}, record=record)
         payload = form_values(

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from dazzle.ir.entity import Entity, Transition
 from dazzle.naming import ui_slug
+from dazzle_back.api.bodies import read_form
 from dazzle_back.errors import DomainError, Forbidden, ValidationFailed
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.listing import ListQuery
@@ -171,7 +172,7 @@ def movable_fields(ui: UI, entity: Entity) -> set[str]:
 
 async def delete_record(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> Response:
     who = await ui.who(request)
-    form = dict(await request.form())
+    form = dict(await read_form(request))
     ui.check_form_csrf(request, who, form)
     check_may_act(ui, ep, who)
     service = ui.rt.services[ep.entity]
@@ -187,7 +188,7 @@ async def delete_record(ui: UI, request: Request, ep: EntityPages, raw_id: str) 
 async def transition(ui: UI, request: Request, ep: EntityPages, raw_id: str) -> Response:
     """Move a record to another state through the service (a kanban drop posts here too)."""
     who = await ui.who(request)
-    form = dict(await request.form())
+    form = dict(await read_form(request))
     ui.check_form_csrf(request, who, form)
     check_may_act(ui, ep, who)
     service = ui.rt.services[ep.entity]

@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from dazzle_back.api.errors import json_error
 from dazzle_back.errors import NotFound, Unauthenticated
 from dazzle_back.runtime.state import Runtime
-from dazzle_back.services.listing import ListQuery
+from dazzle_back.services.listing import ListQuery, search_term
 from dazzle_back.services.principal import Principal
 from dazzle_ui import auth_pages, form_page, list_page, record_page, workspace_page
 from dazzle_ui.format import record_label
@@ -199,8 +199,8 @@ async def lookup(ui: UI, request: Request, entity: str) -> Response:
     service = ui.rt.services.get(entity)
     if service is None:
         raise NotFound(f"no entity {entity!r}")
-    q = (request.query_params.get("q") or "").strip()[:100]
-    page = await service.list_page(ListQuery(page_size=50, search=q or None), who, expand=False)
+    q = search_term(request.query_params.get("q"), "q")
+    page = await service.list_page(ListQuery(page_size=50, search=q), who, expand=False)
     pk = service.et.pk
     options = [(str(r[pk]), record_label(service.entity, r)) for r in page.items]
     selected = request.query_params.get("selected", "")

@@ -37,6 +37,7 @@ from dazzle_back.db.schema import SchemaModel, build_schema
 from dazzle_back.errors import Unauthenticated
 from dazzle_back.kv import make_kv
 from dazzle_back.runtime.auth_setup import build_auth
+from dazzle_back.runtime.body_limit import BodyLimit
 from dazzle_back.runtime.boot import BootError, boot
 from dazzle_back.runtime.logging import configure_logging
 from dazzle_back.runtime.middleware import RequestLog
@@ -121,6 +122,7 @@ def create_app(
     app.include_router(build_entity_router(runtime.services, _principal))
     mount_aliases(app, app.state.ui)
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
+    app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
     app.add_middleware(SameOriginWrites)
     app.add_middleware(
         SecurityHeaders,

@@ -21,6 +21,7 @@ from dazzle.manifest import Manifest
 ENVIRONMENTS = ("development", "test", "production")
 MIN_SECRET_BYTES = 32
 MAX_STATEMENT_TIMEOUT = 86400.0  # PostgreSQL refuses more than ~24 days; a day is "never"
+DEFAULT_MAX_BODY_KB = 1024  # JSON and form bodies; file uploads will have their own limit
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,16 @@ class Settings:
     smtp_url: str | None = None
     email_from: str | None = None
     base_url: str | None = None  # the app's public address, for emailed links
+    max_body_kb: int = DEFAULT_MAX_BODY_KB
     problems: tuple[str, ...] = field(default=(), compare=False)  # unparseable values
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_kb * 1024
 
 
 def _int(env: dict[str, str], key: str, default: int, problems: list[str]) -> int:
@@ -111,6 +117,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=env.get("DAZZLE_SMTP_URL") or None,
         email_from=env.get("DAZZLE_EMAIL_FROM") or None,
         base_url=(env.get("DAZZLE_BASE_URL") or "").rstrip("/") or None,
+        max_body_kb=_int(env, "DAZZLE_MAX_BODY_KB", DEFAULT_MAX_BODY_KB, problems),
         problems=tuple(problems),
     )
 
@@ -144,6 +151,11 @@ def check_settings(settings: Settings, manifest: Manifest | None) -> list[str]:
         problems.append(
             f"DAZZLE_DB_STATEMENT_TIMEOUT={settings.db_statement_timeout:g} is more than a day: "
             "set it in seconds, e.g. 30"
+        )
+    if settings.max_body_kb < 1:
+        problems.append(
+            f"DAZZLE_MAX_BODY_KB={settings.max_body_kb} must be at least 1 (kibibytes; "
+            f"the default is {DEFAULT_MAX_BODY_KB})"
         )
     url = settings.database_url or (manifest_database_url(manifest) if manifest else None)
     if url is not None:

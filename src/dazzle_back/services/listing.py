@@ -23,10 +23,12 @@ from dazzle_back.db.schema import EntityTable
 from dazzle_back.db.types import GUID
 from dazzle_back.errors import ValidationFailed
 from dazzle_back.services.coerce import Invalid, coerce_value
+from dazzle_back.services.text import text_problem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000_000
+MAX_SEARCH_LENGTH = 200
 FILTER_OPS = (
     "eq",
     "ne",
@@ -131,9 +133,10 @@ def parse_list_query(
                 q.sort.append((name, desc))
     else:
         q.sort = [(n, d) for n, d in default_sort if n in sortable]
-    search = params.get("search")
-    if search is not None and search.strip():
-        q.search = search.strip()[:200]
+    try:
+        q.search = search_term(params.get("search"))
+    except ValidationFailed as exc:
+        errors.extend(exc.errors or [])
     for key, raw in params.items():
         m = _FILTER_KEY.match(key)
         if not m:
@@ -144,6 +147,17 @@ def parse_list_query(
     if errors:
         raise ValidationFailed.fields(errors)
     return q
+
+
+def search_term(raw: str | None, param: str = "search") -> str | None:
+    """What a search box sent, trimmed to :data:`MAX_SEARCH_LENGTH` characters (None when
+    blank); text the database cannot take is a validation error naming ``param``."""
+    if raw is None:
+        return None
+    problem = text_problem(raw)
+    if problem is not None:
+        raise ValidationFailed.fields([{"field": param, "message": problem}])
+    return raw.strip()[:MAX_SEARCH_LENGTH] or None
 
 
 def _sortable(et: EntityTable) -> list[str]:
@@ -161,6 +175,10 @@ def _add_filter(
     raw: str,
     errors: list[dict[str, Any]],
 ) -> None:
+    problem = text_problem(raw)
+    if problem is not None:
+        errors.append({"field": key, "message": problem})
+        return
     f = et.entity.get_field(name)
     if f is None or f.type.is_virtual or (name not in et.table.c and name not in et.money):
         choices = [c.name for c in et.table.c]
