@@ -107,6 +107,13 @@ class PayloadTooLarge(DomainError):
     status = 413
 
 
+class RequestTimeout(DomainError):
+    """The client stopped sending its request body."""
+
+    type = "request_timeout"
+    status = 408
+
+
 class Unavailable(DomainError):
     type = "unavailable"
     status = 503

@@ -122,7 +122,7 @@ def create_app(
     app.include_router(build_entity_router(runtime.services, _principal))
     mount_aliases(app, app.state.ui)
     app.openapi = _openapi(app, runtime)  # type: ignore[method-assign]
-    app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=s.max_body_bytes, idle_seconds=s.body_timeout)
     app.add_middleware(SameOriginWrites)
     app.add_middleware(
         SecurityHeaders,

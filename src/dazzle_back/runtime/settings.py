@@ -46,6 +46,7 @@ class Settings:
     email_from: str | None = None
     base_url: str | None = None  # the app's public address, for emailed links
     max_body_kb: int = DEFAULT_MAX_BODY_KB
+    body_timeout: float = 30.0  # seconds a request body may go without a new chunk
     problems: tuple[str, ...] = field(default=(), compare=False)  # unparseable values
 
     @property
@@ -118,6 +119,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         email_from=env.get("DAZZLE_EMAIL_FROM") or None,
         base_url=(env.get("DAZZLE_BASE_URL") or "").rstrip("/") or None,
         max_body_kb=_int(env, "DAZZLE_MAX_BODY_KB", DEFAULT_MAX_BODY_KB, problems),
+        body_timeout=_float(env, "DAZZLE_BODY_TIMEOUT", 30.0, problems),
         problems=tuple(problems),
     )
 
