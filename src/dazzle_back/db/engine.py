@@ -21,8 +21,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from dazzle_back.db import sqlite_driver
-
 WRITE_OPTION = "dazzle_write"  # execution option marking a transaction that will write
 CONNECT_TIMEOUT = 5.0  # seconds at most for TCP, TLS and authentication
 CLIENT_GRACE = 1.0  # seconds the driver waits past the server's own statement timeout
@@ -46,8 +44,6 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError("an in-memory SQLite database cannot be shared; use a file")
-        # reads run on the event loop, writes on a thread: see sqlite_driver
-        kwargs["async_creator"] = sqlite_driver.connector(parsed.database, timeout=30)
         kwargs.update(pool_size=max(pool_max, 1), max_overflow=0, pool_timeout=pool_timeout)
     else:
         kwargs.update(
@@ -92,31 +88,28 @@ def _sqlite_pragmas(engine: AsyncEngine, *, read_transactions: bool = True) -> N
 
     The app's pool leaves reads without BEGIN (``read_transactions=False``): each SELECT
     then reads its own snapshot, as under PostgreSQL's READ COMMITTED, and a page saves a
-    round trip to the driver's thread per connection. Writes always take BEGIN IMMEDIATE."""
+    round trip to the driver's thread per connection. Writes always take BEGIN IMMEDIATE.
+
+    The driver is stock aiosqlite through SQLAlchemy's dialect: every call runs on the
+    connection's own thread, so a write waiting for another process's lock never stalls the
+    event loop."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")  # first: switching to WAL may wait for a lock
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get(WRITE_OPTION):
-            # may wait for another process's write lock: off the event loop from here on
-            sqlite_driver.set_threaded(conn.connection.driver_connection, True)
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         elif read_transactions:
             conn.exec_driver_sql("BEGIN")
-
-    @event.listens_for(engine.sync_engine.pool, "checkin")
-    def _on_checkin(dbapi_conn: Any, _record: Any) -> None:
-        if dbapi_conn is not None:  # back in the pool: the next borrower starts inline
-            sqlite_driver.set_threaded(getattr(dbapi_conn, "driver_connection", None), False)
 
 
 async def open_min_connections(engine: AsyncEngine, count: int) -> None:
