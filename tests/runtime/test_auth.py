@@ -368,6 +368,27 @@ def test_security_headers(app: TestClient) -> None:
     assert "strict-transport-security" not in r.headers  # production only
 
 
+def test_the_csrf_cookie_is_set_only_where_a_browser_needs_it(app: TestClient) -> None:
+    """Pages get an anonymous token until sign-in, then one bound to the session, each set
+    once; API calls with a token get no cookie at all."""
+    account = make_account(app, "lee@example.com", roles=["lead"])
+    token = bearer_for(app, account)
+    with browser(app) as api:
+        r = api.get("/teams", headers=token)
+        assert r.status_code == 200 and "set-cookie" not in r.headers
+    with browser(app) as page:
+        first = page.get("/app/login")
+        assert "dazzle_csrf=a." in first.headers["set-cookie"]
+        assert "set-cookie" not in page.get("/app/login").headers  # kept, not renewed
+        anonymous = page.cookies["dazzle_csrf"]
+        login(page, "lee@example.com")
+        bound = page.cookies["dazzle_csrf"]
+        assert bound != anonymous and bound.startswith("s.")
+        assert "set-cookie" not in page.get("/auth/me").headers
+        page.cookies.set("dazzle_csrf", anonymous)  # a stale token is replaced
+        assert f"dazzle_csrf={bound}" in page.get("/auth/me").headers["set-cookie"]
+
+
 def test_member_sees_only_their_tasks(database_url: str) -> None:
     """v0.38/simple_task: `read: role(admin) or role(manager) or assigned_to = current_user or
     created_by = current_user` — a member lists only their tasks, and the total agrees."""
