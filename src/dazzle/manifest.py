@@ -97,8 +97,11 @@ _TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", li
 
 
 def parse_version_pin(text: str) -> SpecifierSet:
-    """``~0.38`` -> ``>=0.38,<0.39``; ``~=``, ``==``, ``>=`` ... are PEP 440; a bare version
-    means exactly that version. Raises ValueError with a readable message."""
+    """The pin's grammar. ``~0.38`` and a bare ``0.38`` mean that release line,
+    ``>=0.38,<0.39``; ``~0.38.2`` and ``0.38.2`` mean ``>=0.38.2,<0.39`` (that line, from
+    that release on); ``~1`` and ``1`` mean ``>=1,<2``. ``==``, ``~=``, ``>=``, ``<`` and
+    comma-separated combinations are PEP 440 as written (``==0.38.1`` for exactly one
+    release). Raises ValueError with a readable message."""
     # imported here: most projects have no pin and `dazzle validate` should not pay for it
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
@@ -106,8 +109,9 @@ def parse_version_pin(text: str) -> SpecifierSet:
     raw = text.strip()
     if not raw:
         raise ValueError("the pin is empty")
-    if raw.startswith("~") and not raw.startswith("~="):
-        base = raw[1:].strip()
+    bare = raw[0].isdigit()
+    if bare or (raw.startswith("~") and not raw.startswith("~=")):
+        base = raw if bare else raw[1:].strip()
         try:
             v = Version(base)
         except InvalidVersion:
@@ -115,12 +119,6 @@ def parse_version_pin(text: str) -> SpecifierSet:
         parts = list(v.release)
         upper = [parts[0] + 1] if len(parts) == 1 else [parts[0], parts[1] + 1]
         return SpecifierSet(f">={base},<{'.'.join(map(str, upper))}")
-    if raw[0].isdigit():
-        try:
-            Version(raw)
-        except InvalidVersion:
-            raise ValueError(f"'{raw}' is not a version") from None
-        return SpecifierSet(f"=={raw}")
     try:
         return SpecifierSet(raw)
     except InvalidSpecifier:
