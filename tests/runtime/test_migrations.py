@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,11 @@ from dazzle.project import load_project
 from dazzle_back.db.engine import make_utility_engine
 from dazzle_back.db.migrate import LossyMigrationError, history_for, migrate, plan_for
 from dazzle_back.db.schema import build_schema
+from dazzle_back.runtime.app_factory import create_app
+from dazzle_back.runtime.boot import BootError
 from dazzle_back.runtime.settings import to_async_url
 from tests.conftest import write_project
+from tests.runtime.conftest import settings_for
 
 V1 = """\
 entity Note:
@@ -235,3 +239,75 @@ def test_cli_plan_migrate_status(db: Db) -> None:
     blocked = cli("migrate")
     assert blocked.returncode == 1 and "drop column Note.body" in blocked.stderr
     assert cli("migrate", "--allow-destructive").returncode == 0
+
+
+def _hold_lock(db: Db, dialect: str) -> subprocess.Popen[str]:
+    """A process holding the migration lock until its stdin closes (a stuck migrator)."""
+    code = (
+        "import asyncio, sys\n"
+        "from sqlalchemy.ext.asyncio import create_async_engine\n"
+        "from dazzle_back.db.locks import migration_lock\n"
+        "async def main():\n"
+        "    engine = create_async_engine(sys.argv[1], connect_args=sys.argv[2] == 'postgresql'"
+        " and {'server_settings': {'application_name': 'stuck migrator'}} or {})\n"
+        "    async with migration_lock(engine, timeout=5):\n"
+        "        print('held', flush=True)\n"
+        "        await asyncio.to_thread(sys.stdin.read)\n"
+        "    await engine.dispose()\n"
+        "asyncio.run(main())\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, db.url, dialect],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_held_migration_lock_is_named_while_waiting_and_gives_up(db: Db, dialect: str) -> None:
+    """A stuck migrator must not make every booting dyno wait silently until the platform
+    kills it: the waiter says who holds the lock every few seconds, then stops with one
+    line naming the holder and the setting."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.url.replace("+asyncpg", "").replace("+aiosqlite", ""),
+        "DAZZLE_MIGRATION_LOCK_TIMEOUT": "6",
+    }
+    holder = _hold_lock(db, dialect)
+    try:
+        blocked = subprocess.run(
+            [sys.executable, "-m", "dazzle", "db", "migrate", str(db.root)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert blocked.returncode == 1, blocked
+        both = blocked.stdout + blocked.stderr
+        assert "migration_lock_wait" in both, both
+        assert "DAZZLE_MIGRATION_LOCK_TIMEOUT" in blocked.stderr, both
+        if dialect == "postgresql":
+            assert "stuck migrator" in blocked.stderr, both
+        assert "Traceback" not in both
+        assert db.history() == []
+        with pytest.raises(BootError) as boot:  # a booting worker: one line, then stop
+            create_app(db.root, settings_for(db.url, migration_lock_timeout=1.0))
+        assert len(boot.value.problems) == 1
+        assert boot.value.problems[0].startswith("cannot migrate: the migration lock")
+        # released while a migrator waits: it goes ahead
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "dazzle", "db", "migrate", str(db.root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**env, "DAZZLE_MIGRATION_LOCK_TIMEOUT": "30"},
+        )
+        time.sleep(2)
+        assert waiting.poll() is None
+    finally:
+        holder.communicate("", timeout=30)
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0 and "applied" in out, (out, err)
+    assert len(db.history()) == 1

@@ -28,7 +28,7 @@ def _setup(project_dir: Path) -> Any:
             typer.echo(f"dazzle: {line}", err=True)
         raise typer.Exit(1) from None
     url = resolve_database_url(booted.settings, booted.manifest, booted.project_dir)
-    return make_utility_engine(url), build_schema(booted.spec)
+    return make_utility_engine(url), build_schema(booted.spec), booted.settings
 
 
 @db_app.command("plan")
@@ -36,7 +36,7 @@ def plan(project_dir: Path = Project) -> None:
     """Show the steps that would bring the database to the model, each safe or lossy."""
     from dazzle_back.db.migrate import plan_for
 
-    engine, schema = _setup(project_dir)
+    engine, schema, _ = _setup(project_dir)
 
     async def run() -> list[Any]:
         try:
@@ -64,20 +64,26 @@ def migrate(
     ),
 ) -> None:
     """Apply the plan (safe steps; lossy ones only with --allow-destructive)."""
+    from dazzle_back.db.locks import MigrationLockTimeout
     from dazzle_back.db.migrate import LossyMigrationError
     from dazzle_back.db.migrate import migrate as run_migrate
 
-    engine, schema = _setup(project_dir)
+    engine, schema, settings = _setup(project_dir)
 
     async def run() -> Any:
         try:
-            return await run_migrate(engine, schema, allow_destructive=allow_destructive)
+            return await run_migrate(
+                engine,
+                schema,
+                allow_destructive=allow_destructive,
+                lock_timeout=settings.migration_lock_timeout,
+            )
         finally:
             await engine.dispose()
 
     try:
         result = asyncio.run(run())
-    except LossyMigrationError as exc:
+    except (LossyMigrationError, MigrationLockTimeout) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     if result.up_to_date:
@@ -95,7 +101,7 @@ def status(project_dir: Path = Project) -> None:
     """Show the applied migration history and whether the database matches the model."""
     from dazzle_back.db.migrate import history_for, plan_for
 
-    engine, schema = _setup(project_dir)
+    engine, schema, _ = _setup(project_dir)
 
     async def run() -> tuple[list[Any], list[Any]]:
         try:

@@ -14,6 +14,8 @@ pings a connection before lending it, so a restarted server costs no failed requ
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 from typing import Any
 
 from sqlalchemy import event
@@ -60,6 +62,13 @@ def make_engine(
     return engine
 
 
+def application_name(role: str) -> str:
+    """How our connections show in ``pg_stat_activity`` (and so in ``dazzle doctor`` and
+    the migration-lock messages): role, dyno or host, process id."""
+    where = os.environ.get("DYNO") or socket.gethostname()
+    return f"dazzle {role} {where} pid {os.getpid()}"[:63]
+
+
 def postgres_timeouts(statement_timeout: float) -> dict[str, Any]:
     """asyncpg's connect arguments bounding every wait: the server cancels a statement after
     ``statement_timeout`` seconds; the driver abandons a statement (SQLAlchemy then discards
@@ -68,13 +77,19 @@ def postgres_timeouts(statement_timeout: float) -> dict[str, Any]:
     return {
         "timeout": min(CONNECT_TIMEOUT, client_limit),
         "command_timeout": client_limit,
-        "server_settings": {"statement_timeout": str(max(1, round(statement_timeout * 1000)))},
+        "server_settings": {
+            "statement_timeout": str(max(1, round(statement_timeout * 1000))),
+            "application_name": application_name("web"),
+        },
     }
 
 
-def make_utility_engine(url: str) -> AsyncEngine:
+def make_utility_engine(url: str, role: str = "cli") -> AsyncEngine:
     """An engine without a pool, for CLI commands and migrations in short-lived processes."""
-    engine = create_async_engine(url, poolclass=NullPool)
+    kwargs: dict[str, Any] = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {"server_settings": {"application_name": application_name(role)}}
+    engine = create_async_engine(url, poolclass=NullPool, **kwargs)
     if make_url(url).get_backend_name() == "sqlite":
         _sqlite_pragmas(engine)
     return engine

@@ -361,15 +361,20 @@ def _migrate_sync(conn: Connection, schema: SchemaModel, allow_destructive: bool
 
 
 async def migrate(
-    engine: AsyncEngine, schema: SchemaModel, *, allow_destructive: bool = False
+    engine: AsyncEngine,
+    schema: SchemaModel,
+    *,
+    allow_destructive: bool = False,
+    lock_timeout: float = 45.0,
 ) -> MigrationResult:
-    """Bring the database to the model. Concurrent callers serialise on the lock; the ones
-    that follow find the hash recorded and return at once."""
+    """Bring the database to the model. Concurrent callers serialise on the lock (waiting
+    at most ``lock_timeout`` seconds for it); the ones that follow find the hash recorded
+    and return at once."""
     start = time.perf_counter()
     async with engine.connect() as conn:
         if await conn.run_sync(_last_hash) == schema.schema_hash:
             return MigrationResult([], schema.schema_hash, True, time.perf_counter() - start)
-    async with migration_lock(engine):
+    async with migration_lock(engine, lock_timeout):
         if engine.dialect.name == "sqlite":
             steps = await _migrate_sqlite(engine, schema, allow_destructive)
         else:

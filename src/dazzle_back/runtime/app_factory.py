@@ -32,6 +32,7 @@ from dazzle_back.api.errors import install_error_handlers
 from dazzle_back.api.health import build_health_router
 from dazzle_back.api.openapi import extend_openapi
 from dazzle_back.db.engine import make_engine, make_utility_engine, open_min_connections
+from dazzle_back.db.locks import MigrationLockTimeout
 from dazzle_back.db.migrate import LossyMigrationError, migrate
 from dazzle_back.db.schema import SchemaModel, build_schema
 from dazzle_back.errors import Unauthenticated
@@ -102,7 +103,7 @@ def create_app(
         accounts, production=s.production, trust_forwarded=s.forwarded_allow_ips == "*"
     )
     if migrate_on_boot:
-        _migrate_or_stop(url, schema)
+        _migrate_or_stop(url, schema, s.migration_lock_timeout)
     app = FastAPI(
         title=booted.spec.title,
         version=booted.manifest.version,
@@ -167,7 +168,7 @@ def _openapi(app: FastAPI, runtime: Runtime) -> Any:
     return build
 
 
-def _migrate_or_stop(url: str, schema: SchemaModel) -> None:
+def _migrate_or_stop(url: str, schema: SchemaModel, lock_timeout: float) -> None:
     """Migrate before the app exists (in a thread with its own loop and a pool-less engine),
     so a blocked migration or an unreachable database stops the boot like a bad setting:
     one line per problem, no traceback, and the dev server waits for the next edit."""
@@ -175,9 +176,9 @@ def _migrate_or_stop(url: str, schema: SchemaModel) -> None:
 
     def run() -> None:
         async def go() -> None:
-            engine = make_utility_engine(url)
+            engine = make_utility_engine(url, role="migrate")
             try:
-                outcome["result"] = await migrate(engine, schema)
+                outcome["result"] = await migrate(engine, schema, lock_timeout=lock_timeout)
             finally:
                 await engine.dispose()
 
@@ -192,6 +193,8 @@ def _migrate_or_stop(url: str, schema: SchemaModel) -> None:
     error = outcome.get("error")
     if isinstance(error, LossyMigrationError):
         raise BootError(str(error).splitlines())
+    if isinstance(error, MigrationLockTimeout):
+        raise BootError([f"cannot migrate: {error}"])
     if error is not None:
         where = make_url(url).render_as_string(hide_password=True)
         first = str(error).splitlines()[0][:200] if str(error) else ""

@@ -47,6 +47,7 @@ class Settings:
     base_url: str | None = None  # the app's public address, for emailed links
     max_body_kb: int = DEFAULT_MAX_BODY_KB
     body_timeout: float = 30.0  # seconds a request body may go without a new chunk
+    migration_lock_timeout: float = 45.0  # under Heroku's 60 s boot limit
     problems: tuple[str, ...] = field(default=(), compare=False)  # unparseable values
 
     @property
@@ -120,6 +121,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         base_url=(env.get("DAZZLE_BASE_URL") or "").rstrip("/") or None,
         max_body_kb=_int(env, "DAZZLE_MAX_BODY_KB", DEFAULT_MAX_BODY_KB, problems),
         body_timeout=_float(env, "DAZZLE_BODY_TIMEOUT", 30.0, problems),
+        migration_lock_timeout=_float(env, "DAZZLE_MIGRATION_LOCK_TIMEOUT", 45.0, problems),
         problems=tuple(problems),
     )
 
