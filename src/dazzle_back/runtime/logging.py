@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 
+import orjson
 import structlog
 
 _configured = False
@@ -42,3 +44,33 @@ class _Stdout:
         out.flush()
 
     log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+class JsonFormatter(logging.Formatter):
+    """Standard-library records (uvicorn's own, other libraries') as one JSON event per
+    line, shaped like our structlog events, tracebacks included as a field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        event: dict[str, object] = {
+            "event": record.getMessage(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+        }
+        if record.exc_info:
+            event["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(event, default=str).decode()
+
+
+def log_config() -> dict[str, object]:
+    """uvicorn's ``--log-config`` for production: every line JSON, on stdout."""
+    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+    quiet = {"handlers": ["stdout"], "level": "INFO", "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"stdout": handler},
+        "loggers": {"uvicorn": quiet, "uvicorn.error": quiet, "uvicorn.access": quiet},
+        "root": {"handlers": ["stdout"], "level": "WARNING"},
+    }
