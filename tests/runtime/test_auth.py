@@ -443,3 +443,28 @@ def test_member_sees_only_their_tasks(database_url: str) -> None:
             ).status_code
             == 201
         )
+
+
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_secret_key_rotation_keeps_sessions_via_fallbacks(database_url: str, store: str) -> None:
+    """A new DAZZLE_SECRET_KEY signs everyone out, unless the previous key is kept in
+    DAZZLE_SECRET_KEY_FALLBACKS: then sessions and CSRF tokens made under it still work."""
+    old, new = "old-key-0123456789-abcdefghij-KLMNOP", "new-key-9876543210-zyxwvutsrq-PONMLK"
+    extra = {"redis_url": "redis://127.0.0.1:6379/0"} if store == "redis" else {}
+    with client_for(APP, database_url, auth=True, secret_key=old, **extra) as client:
+        make_account(client, "lee@example.com")
+        login(client, "lee@example.com")
+        client.get("/health")
+        cookies = {c.name: c.value for c in client.cookies.jar}
+    assert {"dazzle_session", "dazzle_csrf"} <= set(cookies)
+    with client_for(APP, database_url, auth=True, secret_key=new, **extra) as client:
+        client.cookies.update(cookies)
+        assert client.get("/auth/me").status_code == 401  # rotated: everyone signs in again
+    rolled = {"secret_key_fallbacks": (old,), **extra}
+    with client_for(APP, database_url, auth=True, secret_key=new, **rolled) as client:
+        client.cookies.update(cookies)
+        assert client.get("/auth/me").json()["email"] == "lee@example.com"
+        out = client.post("/auth/logout", headers={"X-CSRF-Token": cookies["dazzle_csrf"]})
+        assert out.status_code in (200, 204), out.text
+        client.cookies.update(cookies)
+        assert client.get("/auth/me").status_code == 401  # logout found the old session

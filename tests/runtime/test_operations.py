@@ -113,7 +113,8 @@ def test_statement_timeout_setting_and_driver_bounds() -> None:
         assert any(p.startswith("DAZZLE_DB_STATEMENT_TIMEOUT=") for p in problems), raw
     # the server cancels at the timeout; the driver gives up a second later, connects too
     short = postgres_timeouts(2)
-    assert short["server_settings"] == {"statement_timeout": "2000"}
+    assert short["server_settings"]["statement_timeout"] == "2000"
+    assert short["server_settings"]["application_name"].startswith("dazzle web ")
     assert short["command_timeout"] == 3 and short["timeout"] == 3
     assert postgres_timeouts(30)["timeout"] == 5  # a connect never waits longer
 
@@ -342,7 +343,10 @@ def _wait_http(url: str, timeout: float = 30) -> None:
 
 
 def test_production_server_logs_json_lines(tmp_path: Path) -> None:
-    """`dazzle serve --production` on PostgreSQL and Redis: one JSON event per line."""
+    """`dazzle serve --production` on PostgreSQL and Redis: every line on stdout and stderr
+    is one JSON event (uvicorn's too); one request event per request with the router's
+    request id reused (a malformed one replaced), the client behind the trusted proxy, and
+    the request id on every event of the request (here: slow queries)."""
     import httpx
 
     from tests.runtime.conftest import fresh_database
@@ -356,6 +360,8 @@ def test_production_server_logs_json_lines(tmp_path: Path) -> None:
             "DAZZLE_SECRET_KEY": GOOD_SECRET,
             "DAZZLE_ALLOW_NO_AUTH": "1",
             "DAZZLE_DB_POOL_MIN": "1",
+            "DAZZLE_DB_SLOW_QUERY_MS": "0.001",
+            "FORWARDED_ALLOW_IPS": "*",
         }
         proc = subprocess.Popen(
             [
@@ -375,14 +381,29 @@ def test_production_server_logs_json_lines(tmp_path: Path) -> None:
         )
         try:
             _wait_http(f"http://127.0.0.1:{port}/health")
-            r = httpx.get(f"http://127.0.0.1:{port}/tasks", headers={"x-request-id": "abc123"})
+            base = f"http://127.0.0.1:{port}"
+            router = {"x-request-id": "6f1c2f8e-1d2b-4c55-9a77-3b0d1f2e4a10",
+                      "x-forwarded-for": "203.0.113.9, 198.51.100.7"}  # fmt: skip
+            r = httpx.get(f"{base}/tasks", headers=router)
             assert r.status_code == 200
-            assert httpx.get(f"http://127.0.0.1:{port}/docs").status_code == 404
+            assert r.headers["x-request-id"] == router["x-request-id"]
+            bad = httpx.get(f"{base}/tasks?x=1", headers={"x-request-id": "<script> x"})
+            assert bad.headers["x-request-id"] != "<script> x"
+            assert httpx.get(f"{base}/docs").status_code == 404
         finally:
             proc.terminate()
-            out, _err = proc.communicate(timeout=30)
-    events = [json.loads(line) for line in out.splitlines() if line.strip()]
-    request = next(e for e in events if e.get("event") == "request" and e["path"] == "/tasks")
-    assert request["status"] == 200 and request["request_id"] == "abc123"
-    assert "duration_ms" in request and request["method"] == "GET"
-    assert [e["event"] for e in events][:3] == ["boot", "migrations", "ready"]
+            out, err = proc.communicate(timeout=30)
+    events = [json.loads(line) for line in (out + err).splitlines() if line.strip()]
+    assert any(e.get("logger", "").startswith("uvicorn") for e in events)  # theirs, as JSON
+    requests = [e for e in events if e.get("event") == "request" and e["path"] == "/tasks"]
+    assert len(requests) == 2  # no second (uvicorn access) line
+    first = requests[0]
+    assert first["status"] == 200 and first["request_id"] == router["x-request-id"]
+    assert first["client"] == "198.51.100.7"  # the right-most hop: what the proxy saw
+    assert first["bytes"] == len(r.content) and first["method"] == "GET"
+    assert "duration_ms" in first
+    slow = [e for e in events if e.get("event") == "slow_query"]
+    assert any(e.get("request_id") == router["x-request-id"] for e in slow)
+    ours = [e["event"] for e in events if "logger" not in e]
+    assert ours[:3] == ["boot", "migrations", "ready"]
+    assert "Traceback" not in out + err

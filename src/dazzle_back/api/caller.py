@@ -48,22 +48,11 @@ class Caller:
         return who
 
     def client_address(self, request: Request) -> str:
-        """The client's address for rate limits. uvicorn already replaced a trusted proxy's
-        address by the client's (FORWARDED_ALLOW_IPS names the proxies); with ``*`` it
-        takes the left-most entry, which the client writes itself, so then we take the
-        right-most, which the proxy appended."""
+        """The client's address for rate limits (see :func:`forwarded_client`)."""
         peer = request.client.host if request.client else "unknown"
-        if not self.trust_forwarded:
-            return peer
-        values = request.headers.getlist("x-forwarded-for")
-        hops = [h.strip() for v in values for h in v.split(",") if h.strip()]
-        if not hops:
-            return peer
-        last = hops[-1]
-        try:
-            return str(ipaddress.ip_address(last.strip("[]")))
-        except ValueError:
-            return peer
+        return forwarded_client(
+            peer, request.headers.getlist("x-forwarded-for"), self.trust_forwarded
+        )
 
     def secure(self, request: Request) -> bool:
         """Secure cookies in production, and whenever the request came over https."""
@@ -128,3 +117,19 @@ class Caller:
                                secure=secure)  # fmt: skip
         response.set_cookie(CSRF_COOKIE, self.auth.csrf.anonymous(), samesite="lax",
                             secure=secure, path="/")  # fmt: skip
+
+
+def forwarded_client(peer: str, forwarded_for: list[str], trust_forwarded: bool) -> str:
+    """The client's address. uvicorn already replaced a trusted proxy's address by the
+    client's (FORWARDED_ALLOW_IPS names the proxies); with ``*`` it takes the left-most
+    ``X-Forwarded-For`` entry, which the client writes itself, so then we take the
+    right-most, which the proxy appended."""
+    if not trust_forwarded:
+        return peer
+    hops = [h.strip() for v in forwarded_for for h in v.split(",") if h.strip()]
+    if not hops:
+        return peer
+    try:
+        return str(ipaddress.ip_address(hops[-1].strip("[]")))
+    except ValueError:
+        return peer

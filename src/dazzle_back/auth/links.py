@@ -42,6 +42,11 @@ class Links:
     def _id(self, token: str) -> str:
         return self.keys.digest("links", token)
 
+    def _ids(self, token: str) -> list[str]:
+        """Where the link may be stored: under the current key or, issued before a key
+        rotation, a fallback key."""
+        return self.keys.digests("links", token)
+
     async def issue(self, purpose: str, email: str, data: dict[str, Any]) -> str:
         """A new token; earlier unused links of the same purpose for the address stop
         working (only the latest email counts)."""
@@ -72,7 +77,7 @@ class Links:
             link = await self._live(conn, purpose, token)
             done = await conn.execute(
                 t.update()
-                .where(t.c.id == self._id(token), t.c.used_at.is_(None))
+                .where(t.c.id.in_(self._ids(token)), t.c.used_at.is_(None))
                 .values(used_at=datetime.now(UTC))
             )
             if done.rowcount != 1:  # redeemed by a concurrent request
@@ -82,7 +87,7 @@ class Links:
     async def restore(self, token: str) -> None:
         t = self.table
         async with self.writer.begin() as conn:
-            await conn.execute(t.update().where(t.c.id == self._id(token)).values(used_at=None))
+            await conn.execute(t.update().where(t.c.id.in_(self._ids(token))).values(used_at=None))
 
     async def _live(self, conn: AsyncConnection, purpose: str, token: str) -> Link:
         if not token or len(token) > 100:
@@ -91,7 +96,7 @@ class Links:
         row = (
             await conn.execute(
                 select(t.c.email, t.c.data, t.c.expires_at, t.c.used_at).where(
-                    t.c.id == self._id(token), t.c.purpose == purpose
+                    t.c.id.in_(self._ids(token)), t.c.purpose == purpose
                 )
             )
         ).first()

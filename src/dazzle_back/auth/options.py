@@ -14,6 +14,7 @@ REGISTRATION_MODES = ("closed", "open", "invite")
 class AuthOptions:
     master_key: bytes  # DAZZLE_SECRET_KEY (or the development key): every secret derives from it
     mailer: Mailer
+    fallback_keys: tuple[bytes, ...] = ()  # DAZZLE_SECRET_KEY_FALLBACKS: still accepted
     production: bool = False
     cheap_hashing: bool = False  # the test environment makes hundreds of accounts
     shared_sessions: bool = False  # Redis is there: sessions live in it, not the database

@@ -63,7 +63,7 @@ class Auth:
         self.options = options
         self.kv = kv
         self.production = options.production
-        self.keys = Keys(options.master_key)
+        self.keys = Keys(options.master_key, options.fallback_keys)
         self.csrf = CsrfTokens(self.keys)
         self.passwords = Passwords(cheap=options.cheap_hashing)
         self.accounts = AccountStore(spec, schema, engine, config, services, self.passwords)

@@ -54,15 +54,24 @@ class RedisSessions:
         await self.kv.sadd(f"dazzle:account-sessions:{account_id}", key, ttl=ttl)
         return value
 
+    async def _find(self, cookie_value: str) -> tuple[str, dict[str, Any]] | None:
+        """The session's store key and data; a session started before a key rotation is
+        found under its fallback key (one more lookup, only for unknown cookies)."""
+        for key in self.keys.digests("session", cookie_value):
+            raw = await self.kv.get(f"dazzle:session:{key}")
+            if raw:
+                return key, json.loads(raw)
+        return None
+
     async def get(self, cookie_value: str) -> dict[str, Any] | None:
-        raw = await self.kv.get(f"dazzle:session:{self._key(cookie_value)}")
-        return json.loads(raw) if raw else None
+        found = await self._find(cookie_value)
+        return found[1] if found else None
 
     async def delete(self, cookie_value: str) -> None:
-        key = self._key(cookie_value)
-        data = await self.get(cookie_value)
-        await self.kv.delete(f"dazzle:session:{key}")
-        if data:
+        found = await self._find(cookie_value)
+        if found:
+            key, data = found
+            await self.kv.delete(f"dazzle:session:{key}")
             await self.kv.srem(f"dazzle:account-sessions:{data['account_id']}", key)
 
     async def revoke_account(self, account_id: str) -> None:
@@ -96,7 +105,7 @@ class DatabaseSessions:
         async with self.engine.connect() as conn:
             row = (await conn.execute(
                 select(self.table.c.data, self.table.c.expires_at)
-                .where(self.table.c.id == self._key(cookie_value))
+                .where(self.table.c.id.in_(self.keys.digests("session", cookie_value)))
             )).first()  # fmt: skip
         if row is None or row.expires_at <= datetime.now(UTC):
             return None
@@ -104,8 +113,8 @@ class DatabaseSessions:
 
     async def delete(self, cookie_value: str) -> None:
         async with self.writer.begin() as conn:
-            key = self._key(cookie_value)
-            await conn.execute(delete(self.table).where(self.table.c.id == key))
+            keys = self.keys.digests("session", cookie_value)
+            await conn.execute(delete(self.table).where(self.table.c.id.in_(keys)))
 
     async def revoke_account(self, account_id: str) -> None:
         async with self.writer.begin() as conn:

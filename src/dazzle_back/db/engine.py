@@ -16,13 +16,16 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 from typing import Any
 
+import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+log = structlog.get_logger("dazzle.db")
 WRITE_OPTION = "dazzle_write"  # execution option marking a transaction that will write
 CONNECT_TIMEOUT = 5.0  # seconds at most for TCP, TLS and authentication
 CLIENT_GRACE = 1.0  # seconds the driver waits past the server's own statement timeout
@@ -40,6 +43,7 @@ def make_engine(
     pool_max: int = 10,
     pool_timeout: float = 5.0,
     statement_timeout: float = 30.0,
+    slow_query_ms: float = 0.0,
 ) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
@@ -59,7 +63,25 @@ def make_engine(
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         _sqlite_pragmas(engine, read_transactions=False)
+    if slow_query_ms > 0:
+        _log_slow_queries(engine, slow_query_ms)
     return engine
+
+
+def _log_slow_queries(engine: AsyncEngine, threshold_ms: float) -> None:
+    """A ``slow_query`` event for every statement that takes ``threshold_ms`` or longer
+    (with the request id, like every event of a request). Costs two clock reads a query."""
+    started = "dazzle_query_started"
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _start(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info[started] = time.perf_counter()
+
+    @event.listens_for(engine.sync_engine, "after_cursor_execute")
+    def _end(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        ms = (time.perf_counter() - conn.info.get(started, time.perf_counter())) * 1000
+        if ms >= threshold_ms:
+            log.warning("slow_query", ms=round(ms, 1), statement=" ".join(statement.split())[:300])
 
 
 def application_name(role: str) -> str:

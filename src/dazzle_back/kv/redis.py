@@ -15,6 +15,7 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
@@ -118,3 +119,22 @@ class RedisKV:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def where(url: str) -> str:
+    """``host:port`` of a Redis URL, for messages (never the password)."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
+
+
+async def unreachable(url: str) -> str | None:
+    """Why Redis at ``url`` cannot be used, in one line, or None when it answers."""
+    kv = RedisKV(url)
+    try:
+        await kv._client.ping()
+    except (RedisError, OSError) as exc:
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        return f"Redis at {where(url)} does not answer ({reason}): check REDIS_URL"
+    finally:
+        await kv.close()
+    return None

@@ -2,8 +2,8 @@
 
 ``create_app_factory`` is what ``uvicorn --factory --workers N`` calls once per worker;
 ``dazzle serve`` builds the very same app. Boot order per worker: settings, dazzle.toml and
-its version pin, DSL, then (in the lifespan) connect, migrate under the lock, open the pool
-with MIN connections, check Redis, serve.
+its version pin, DSL, Redis answers, migrate under the lock (all before the app exists, so
+each problem is one line); then, in the lifespan, open MIN pool connections and serve.
 """
 
 from __future__ import annotations
@@ -40,17 +40,17 @@ from dazzle_back.kv import make_kv
 from dazzle_back.runtime.auth_setup import build_auth
 from dazzle_back.runtime.body_limit import BodyLimit
 from dazzle_back.runtime.boot import BootError, boot
-from dazzle_back.runtime.logging import configure_logging
+from dazzle_back.runtime.logging import configure_logging, json_everywhere
 from dazzle_back.runtime.middleware import RequestLog
 from dazzle_back.runtime.same_origin import SameOriginWrites
 from dazzle_back.runtime.security import SecurityHeaders
-from dazzle_back.runtime.settings import Settings, resolve_database_url
+from dazzle_back.runtime.settings import Settings, load_settings, resolve_database_url
 from dazzle_back.runtime.state import Runtime
+from dazzle_back.runtime.supervision import STARTUP_FAILURE, first_to_report
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.principal import Principal
 from dazzle_ui.routes import mount_aliases, mount_ui
 
-STARTUP_FAILURE = 3  # uvicorn's exit code for "do not restart this worker"
 log = structlog.get_logger("dazzle")
 
 
@@ -84,6 +84,7 @@ def create_app(
         pool_max=s.db_pool_max,
         pool_timeout=s.db_pool_timeout,
         statement_timeout=s.db_statement_timeout,
+        slow_query_ms=s.db_slow_query_ms,
     )
     runtime = Runtime(
         project_dir=booted.project_dir,
@@ -102,8 +103,7 @@ def create_app(
     runtime.caller = caller = Caller(
         accounts, production=s.production, trust_forwarded=s.forwarded_allow_ips == "*"
     )
-    if migrate_on_boot:
-        _migrate_or_stop(url, schema, s.migration_lock_timeout)
+    _preflight(s, url, schema, migrate_db=migrate_on_boot)
     app = FastAPI(
         title=booted.spec.title,
         version=booted.manifest.version,
@@ -131,7 +131,11 @@ def create_app(
         csrf=accounts.csrf,
         session_cookie=accounts.cookie_name,
     )
-    app.add_middleware(RequestLog, quiet_paths=frozenset({"/health"}))
+    app.add_middleware(
+        RequestLog,
+        quiet_paths=frozenset({"/health"}),
+        trust_forwarded=s.forwarded_allow_ips == "*",
+    )
     return app
 
 
@@ -168,47 +172,52 @@ def _openapi(app: FastAPI, runtime: Runtime) -> Any:
     return build
 
 
-def _migrate_or_stop(url: str, schema: SchemaModel, lock_timeout: float) -> None:
-    """Migrate before the app exists (in a thread with its own loop and a pool-less engine),
-    so a blocked migration or an unreachable database stops the boot like a bad setting:
-    one line per problem, no traceback, and the dev server waits for the next edit."""
+def _preflight(s: Settings, url: str, schema: SchemaModel, *, migrate_db: bool) -> None:
+    """Check Redis and migrate before the app exists (in a thread with its own loop and a
+    pool-less engine), so an unreachable service or a blocked migration stops the boot like
+    a bad setting: one line per problem, no traceback, and the dev server waits for the
+    next edit."""
     outcome: dict[str, Any] = {}
 
-    def run() -> None:
-        async def go() -> None:
-            engine = make_utility_engine(url, role="migrate")
-            try:
-                outcome["result"] = await migrate(engine, schema, lock_timeout=lock_timeout)
-            finally:
-                await engine.dispose()
+    async def go() -> None:
+        if s.redis_url:
+            from dazzle_back.kv.redis import unreachable
 
+            outcome["redis"] = await unreachable(s.redis_url)
+        if not migrate_db:
+            return
+        engine = make_utility_engine(url, role="migrate")
         try:
-            asyncio.run(go())
+            outcome["result"] = await migrate(engine, schema, lock_timeout=s.migration_lock_timeout)
         except Exception as exc:  # reported below, whatever it is
             outcome["error"] = exc
+        finally:
+            await engine.dispose()
 
-    thread = threading.Thread(target=run, name="dazzle-migrate")
+    thread = threading.Thread(target=lambda: asyncio.run(go()), name="dazzle-preflight")
     thread.start()
     thread.join()
+    problems = [outcome["redis"]] if outcome.get("redis") else []
     error = outcome.get("error")
     if isinstance(error, LossyMigrationError):
-        raise BootError(str(error).splitlines())
-    if isinstance(error, MigrationLockTimeout):
-        raise BootError([f"cannot migrate: {error}"])
-    if error is not None:
+        problems += str(error).splitlines()
+    elif isinstance(error, MigrationLockTimeout):
+        problems.append(f"cannot migrate: {error}")
+    elif error is not None:
         where = make_url(url).render_as_string(hide_password=True)
         first = str(error).splitlines()[0][:200] if str(error) else ""
-        raise BootError(
-            [f"cannot migrate the database at {where}: {type(error).__name__}: {first}"]
+        problems.append(f"cannot migrate the database at {where}: {type(error).__name__}: {first}")
+    if problems:
+        raise BootError(problems)
+    if migrate_db:
+        result = outcome["result"]
+        log.info(
+            "migrations",
+            applied=len(result.applied),
+            steps=[str(x) for x in result.applied][:50],
+            schema_hash=result.schema_hash,
+            seconds=round(result.seconds, 3),
         )
-    result = outcome["result"]
-    log.info(
-        "migrations",
-        applied=len(result.applied),
-        steps=[str(x) for x in result.applied][:50],
-        schema_hash=result.schema_hash,
-        seconds=round(result.seconds, 3),
-    )
 
 
 def _lifespan() -> Any:
@@ -218,13 +227,9 @@ def _lifespan() -> Any:
         s = rt.settings
         try:
             await open_min_connections(rt.engine, s.db_pool_min)
-            if s.redis_url and not await rt.kv.ping():
-                raise BootError(["REDIS_URL is set but Redis does not answer: check the URL"])
-        except BootError as exc:
-            for line in exc.problems:
-                log.error("boot_failed", problem=line)
-            await _close(rt)
-            raise
+        except Exception as exc:  # the database answered the preflight: not worth a crash
+            first = str(exc).splitlines()[0][:200] if str(exc) else ""
+            log.warning("pool_warmup_failed", reason=f"{type(exc).__name__}: {first}")
         log.info(
             "ready", database=rt.engine.dialect.name, pool_min=s.db_pool_min, pool_max=s.db_pool_max
         )
@@ -247,11 +252,20 @@ async def _close(rt: Runtime) -> None:
 
 
 def create_app_factory() -> FastAPI:
-    """Entry point for ``uvicorn --factory``: boot problems are printed one per line and the
-    worker exits with uvicorn's start-up failure code, which stops the whole server."""
+    """Entry point for ``uvicorn --factory``. In production every line is JSON from here on
+    (uvicorn's too). Boot problems are printed once, however many workers fail with them,
+    and the worker exits with uvicorn's start-up failure code, which stops the server."""
+    production = load_settings().production
+    if production:
+        configure_logging(production=True)
+        json_everywhere()
     try:
         return create_app()
     except BootError as exc:
-        for line in exc.problems:
-            print(f"dazzle: {line}", file=sys.stderr, flush=True)
+        if first_to_report():
+            for line in exc.problems:
+                if production:
+                    log.error("boot_failed", problem=line)
+                else:
+                    print(f"dazzle: {line}", file=sys.stderr, flush=True)
         raise SystemExit(STARTUP_FAILURE) from None

@@ -32,6 +32,7 @@ def build_auth(
     sender = s.email_from or f"no-reply@{host or 'localhost'}"
     options = AuthOptions(
         master_key=master_key(s, booted.project_dir),
+        fallback_keys=tuple(k.encode() for k in s.secret_key_fallbacks),
         mailer=make_mailer(s.smtp_url, sender),
         production=s.production,
         cheap_hashing=s.env == "test",

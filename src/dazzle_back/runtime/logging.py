@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import sys
 from datetime import UTC, datetime
 
@@ -55,7 +56,9 @@ class JsonFormatter(logging.Formatter):
             "event": record.getMessage(),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "timestamp": datetime.fromtimestamp(record.created, tz=UTC)
+            .isoformat()
+            .replace("+00:00", "Z"),
         }
         if record.exc_info:
             event["exception"] = self.formatException(record.exc_info)
@@ -65,12 +68,22 @@ class JsonFormatter(logging.Formatter):
 def log_config() -> dict[str, object]:
     """uvicorn's ``--log-config`` for production: every line JSON, on stdout."""
     handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
-    quiet = {"handlers": ["stdout"], "level": "INFO", "propagate": False}
+    own = {"handlers": ["stdout"], "level": "INFO", "propagate": False}
+    # uvicorn's access line would repeat our request event in another shape: keep it off
+    access = {**own, "level": "WARNING"}
     return {
         "version": 1,
         "disable_existing_loggers": False,
+        "filters": {"watch_workers": {"()": "dazzle_back.runtime.supervision.watch_workers"}},
         "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
         "handlers": {"stdout": handler},
-        "loggers": {"uvicorn": quiet, "uvicorn.error": quiet, "uvicorn.access": quiet},
+        "loggers": {"uvicorn": own, "uvicorn.error": own, "uvicorn.access": access},
         "root": {"handlers": ["stdout"], "level": "WARNING"},
     }
+
+
+def json_everywhere() -> None:
+    """In a production worker: uvicorn's own lines, other libraries' records and Python
+    warnings become JSON events too, whatever command line started the process."""
+    logging.config.dictConfig(log_config())
+    logging.captureWarnings(True)

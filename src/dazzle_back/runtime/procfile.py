@@ -21,13 +21,15 @@ LOG_CONFIG_FILE = "dazzle-logging.json"
 RELEASE_LINE = "dazzle db migrate ."
 
 
-def web_args(port: str, workers: str, log_config: str = LOG_CONFIG_FILE) -> list[str]:
+def web_args(
+    port: str, workers: str, log_config: str = LOG_CONFIG_FILE, host: str = "0.0.0.0"
+) -> list[str]:
     """uvicorn's arguments (after the program name) for the web process."""
     return [
         FACTORY,
         "--factory",
         "--host",
-        "0.0.0.0",
+        host,
         "--port",
         port,
         "--workers",

@@ -30,10 +30,12 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = None
     secret_key: str | None = None
+    secret_key_fallbacks: tuple[str, ...] = ()  # previous keys, accepted while values roll over
     db_pool_min: int = 2
     db_pool_max: int = 10
     db_pool_timeout: float = 5.0
     db_statement_timeout: float = 30.0
+    db_slow_query_ms: float = 500.0  # a slow_query event at or over this (0: off)
     file_storage: str = "local"
     aws_s3_bucket: str | None = None
     aws_region: str | None = None
@@ -85,6 +87,10 @@ def _float(env: dict[str, str], key: str, default: float, problems: list[str]) -
     return value
 
 
+def _listed(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment. Never raises: bad values become problems."""
     env = dict(os.environ if environ is None else environ)
@@ -104,10 +110,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL") or None,
         redis_url=env.get("REDIS_URL") or None,
         secret_key=env.get("DAZZLE_SECRET_KEY") or None,
+        secret_key_fallbacks=tuple(
+            k.strip()
+            for k in (env.get("DAZZLE_SECRET_KEY_FALLBACKS") or "").split(",")
+            if k.strip()
+        ),
         db_pool_min=_int(env, "DAZZLE_DB_POOL_MIN", 2, problems),
         db_pool_max=_int(env, "DAZZLE_DB_POOL_MAX", 10, problems),
         db_pool_timeout=_float(env, "DAZZLE_DB_POOL_TIMEOUT", 5.0, problems),
         db_statement_timeout=_float(env, "DAZZLE_DB_STATEMENT_TIMEOUT", 30.0, problems),
+        db_slow_query_ms=_float(env, "DAZZLE_DB_SLOW_QUERY_MS", 500.0, problems),
         file_storage=storage,
         aws_s3_bucket=env.get("AWS_S3_BUCKET") or None,
         aws_region=env.get("AWS_REGION") or None,
@@ -187,6 +199,12 @@ def check_settings(settings: Settings, manifest: Manifest | None) -> list[str]:
             problems.append(
                 "[auth] enabled = false leaves the app open to anyone: enable auth in "
                 "dazzle.toml, or set DAZZLE_ALLOW_NO_AUTH=1 to accept that"
+            )
+    for n, old in enumerate(settings.secret_key_fallbacks, 1):
+        if len(old.encode()) < 16:
+            problems.append(
+                f"DAZZLE_SECRET_KEY_FALLBACKS: key {n} is {len(old.encode())} bytes; a previous "
+                "DAZZLE_SECRET_KEY goes there unchanged (comma-separated)"
             )
     problems += _mail_problems(settings, manifest)
     if settings.file_storage == "s3" and not settings.aws_s3_bucket:
