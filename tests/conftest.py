@@ -58,3 +58,25 @@ def project(tmp_path: Path):  # type: ignore[no-untyped-def]
         return load_project(root, cwd=root)
 
     return build
+
+
+CORPUS_MISSING = f"corpus not found at {CORPUS}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI the corpus must be there: a run that skipped it would pass vacuously."""
+    if os.environ.get("CI", "").lower() == "true" and not CORPUS.is_dir():
+        raise pytest.UsageError(
+            f"CI=true but the {CORPUS_MISSING}: check out ../shared next to the project "
+            "or set DAZZLE_SHARED to its path"
+        )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Put skipped corpus tests on the run's summary line, which ``-q`` still prints."""
+    if CORPUS.is_dir():
+        return
+    skipped = terminalreporter.stats.get("skipped", [])
+    corpus = [r for r in skipped if "corpus" in str(getattr(r, "longrepr", ""))]
+    if corpus:
+        terminalreporter.stats["skipped for lack of the corpus (set DAZZLE_SHARED)"] = corpus

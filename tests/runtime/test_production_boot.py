@@ -18,6 +18,7 @@ from tests.conftest import CORPUS
 from tests.runtime.conftest import fresh_database
 
 APP = CORPUS / "v0.38" / "simple_task"
+pytestmark = pytest.mark.skipif(not APP.is_dir(), reason=f"corpus not found at {CORPUS}")
 GOOD_SECRET = "k3J9xQ2mV8pL5nR7tY1wZ4cB6dF0gH3jK5lM8nP2qS4uW7yA9"
 
 

@@ -27,7 +27,7 @@ import httpx
 from aiosmtpd.controller import Controller
 
 from dazzle_back.runtime.live import factory_command, free_port, wait_ready
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, require_corpus
 from tests.runtime.conftest import fresh_database
 from tests.security.private_services import PrivateRedis
 
@@ -175,6 +175,8 @@ def production_server(
     """The app served as the deployment guide says (``DAZZLE_ENV=production`` on
     PostgreSQL; on SQLite, which production refuses, the same with ``DAZZLE_ENV=test``),
     behind a stand-in for Heroku's router (``FORWARDED_ALLOW_IPS='*'``)."""
+    if CORPUS in app.parents:
+        require_corpus()
     project = copy_app(app, tmp_path)
     with ExitStack() as stack:
         url = stack.enter_context(fresh_database(dialect, tmp_path))
