@@ -62,8 +62,19 @@ def plural(name: str) -> str:
     return word + "s"
 
 
+# First path segments the framework serves itself. An entity whose plural is one of them
+# is served under /api/<plural> instead (entity Doc: /api/docs, while /docs stays the API
+# documentation), so no route ever silently hides another; `dazzle inspect` shows the same.
+FRAMEWORK_SEGMENTS = frozenset(
+    {"health", "ready", "docs", "openapi.json", "auth", "app", "static", "files", "api", "redoc"}
+)
+
+
 def api_path(entity: str) -> str:
-    return "/" + plural(entity)
+    """The REST collection path of an entity: ``/<plural>``, or ``/api/<plural>`` when the
+    framework already serves ``/<plural>``."""
+    p = plural(entity)
+    return f"/api/{p}" if p in FRAMEWORK_SEGMENTS else f"/{p}"
 
 
 def ui_slug(entity: str) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, write_project
 from tests.runtime.conftest import client_for
 
 APP = EXAMPLES / "team_tasks"
@@ -129,3 +132,29 @@ def test_health_ready_openapi_docs(api: TestClient) -> None:
     assert page.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in page.text
     assert "http" not in page.text.split("<body>")[1]  # nothing from another origin
     assert api.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_an_entity_named_like_a_framework_route_moves_under_api(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Entity Doc would be /docs, which is the API documentation: one rule puts it at
+    /api/docs, and the API, its description and `dazzle inspect` all say so."""
+    root = write_project(
+        tmp_path / "docs_app",
+        "entity Doc:\n  id: uuid pk\n  title: str(80) required\n\n"
+        "entity Note:\n  id: uuid pk\n  body: str(80)\n",
+    )
+    with client_for(root, database_url) as client:
+        assert client.post("/api/docs", json={"title": "Guide"}).status_code == 201
+        assert [d["title"] for d in client.get("/api/docs").json()["items"]] == ["Guide"]
+        assert "text/html" in client.get("/docs").headers["content-type"]  # still the docs
+        assert client.get("/notes").status_code == 200
+        paths = client.get("/openapi.json").json()["paths"]
+        assert "/api/docs" in paths and "/docs" not in paths and "/notes" in paths
+    shown = subprocess.run(
+        [sys.executable, "-m", "dazzle", "inspect", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "API /api/docs" in shown and "API /notes" in shown, shown

@@ -17,16 +17,12 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from dazzle.naming import plural
+from dazzle.naming import api_path
 from dazzle_back.api.bodies import read_body
 from dazzle_back.services.entity import EntityService
 from dazzle_back.services.listing import parse_list_query
 from dazzle_back.services.principal import Principal
 from dazzle_back.services.records import record_json
-
-RESERVED = frozenset(
-    {"health", "ready", "docs", "openapi.json", "auth", "app", "static", "files", "api", "redoc"}
-)
 
 PrincipalGetter = Callable[[Request], Awaitable[Principal]]
 
@@ -39,8 +35,7 @@ class JSON(Response):
 
 
 def entity_path(name: str) -> str:
-    p = plural(name)
-    return f"/api/{p}" if p in RESERVED else f"/{p}"
+    return api_path(name)
 
 
 def if_match(request: Request) -> tuple[str, ...] | None:
