@@ -122,3 +122,21 @@ def test_demo_load_reports_records_the_dsl_refuses(tmp_path: Path) -> None:
         timeout=60,
     )
     assert missing.returncode == 1 and "no scenario 'nope'" in missing.stderr
+
+
+def test_serve_refuses_a_busy_port_before_saying_it_serves(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for extra in ([], ["--production"]):
+            serve = ["serve", str(EXAMPLES / "team_tasks"), "--port", str(port), *extra]
+            proc = subprocess.run(
+                [sys.executable, "-m", "dazzle", *serve],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert proc.returncode == 1, proc
+            assert f"127.0.0.1:{port} is in use" in proc.stderr
+            assert "serving" not in proc.stdout + proc.stderr
